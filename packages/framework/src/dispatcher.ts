@@ -1,0 +1,312 @@
+/**
+ * Request dispatch: mounts, route matching with the slash policy, automatic HEAD, OPTIONS and
+ * 405, validation, the compiled middleware chain of each route (cached on first use), error
+ * boundaries, sending the response, then the request's `after()` tasks.
+ *
+ * @module
+ */
+import {
+  decodePath,
+  type HTTPScope,
+  isClientDisconnected,
+  type Receive,
+  type Scope,
+  type Send,
+  type WebSocketScope,
+} from '@tsgi/protocol'
+import {
+  DuplicateRouteError,
+  FrameworkErrorCode,
+  HTTPError,
+  MethodNotAllowedError,
+  NotFoundError,
+} from './errors.ts'
+import { compose, type Link } from './middleware.ts'
+import { Request } from './request.ts'
+import { type ErrorLogger, errorResponse, toResponse } from './respond.ts'
+import { Response, redirect } from './response.ts'
+import { parsePattern } from './router/path.ts'
+import type { ErrorHandler, MountRecord, RouteRecord, RouterScope } from './router/router.ts'
+import { RouteTree } from './router/tree.ts'
+import { sendResponse } from './send.ts'
+import { validateRoute } from './validate-route.ts'
+import { runWebSocketRoute } from './websocket.ts'
+
+/** Settings of request handling. */
+export interface DispatcherOptions {
+  /** Largest request body in bytes (413 beyond); routes may override. Default 1 MiB. */
+  bodyLimit: number
+  /**
+   * Trailing and repeated slashes: `redirect` (default) answers 308 to the canonical path when
+   * that path has a route; `tolerant` matches as if canonical; `strict` matches only exactly.
+   */
+  slashes: 'redirect' | 'tolerant' | 'strict'
+  /** Coerce numeric/boolean strings in params, query and headers when a schema asks. Default true. */
+  coerce: boolean
+  /** Put internal error messages and stacks in 500 bodies. Default false. */
+  debug: boolean
+  /** Where unhandled errors go. Default: stderr. */
+  logger: ErrorLogger
+}
+
+/** A route ready to serve: its record and, once compiled, its chain. */
+interface CompiledRoute {
+  record: RouteRecord
+  link: Link | null
+}
+
+/** The routes at one path. */
+interface PathRoutes {
+  pattern: string
+  methods: Map<string, CompiledRoute>
+  websocket: CompiledRoute | null
+}
+
+const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+const defaultLogger: ErrorLogger = {
+  error(message, error) {
+    process.stderr.write(
+      `ERROR ${message}${error instanceof Error ? `\n${error.stack}` : error === undefined ? '' : ` ${String(error)}`}\n`,
+    )
+  },
+}
+
+/** Dispatches requests for one app. */
+export class Dispatcher {
+  readonly options: DispatcherOptions
+  private readonly tree = new RouteTree<PathRoutes>()
+  private readonly appScope: RouterScope
+  private readonly mounts: MountRecord[]
+  private outer: Link | null = null
+
+  constructor(appScope: RouterScope, mounts: MountRecord[], options: Partial<DispatcherOptions>) {
+    this.appScope = appScope
+    this.mounts = mounts
+    this.options = {
+      bodyLimit: options.bodyLimit ?? 1024 * 1024,
+      slashes: options.slashes ?? 'redirect',
+      coerce: options.coerce ?? true,
+      debug: options.debug ?? false,
+      logger: options.logger ?? defaultLogger,
+    }
+  }
+
+  /** Adds a route; the same method and path twice is refused. */
+  add(record: RouteRecord): void {
+    const routes = this.tree.upsert(record.pattern, parsePattern(record.pattern), () => ({
+      pattern: record.pattern,
+      methods: new Map(),
+      websocket: null,
+    }))
+    const compiled: CompiledRoute = { record, link: null }
+    if (record.method === 'WEBSOCKET') {
+      if (routes.websocket) throw new DuplicateRouteError('WEBSOCKET', record.pattern)
+      routes.websocket = compiled
+    } else {
+      if (routes.methods.has(record.method))
+        throw new DuplicateRouteError(record.method, record.pattern)
+      routes.methods.set(record.method, compiled)
+    }
+    this.outer = null
+  }
+
+  /** Validates the app before startup (patterns and duplicates are already checked at registration). */
+  check(): void {
+    this.chain()
+  }
+
+  /** The route table. */
+  table(): string[] {
+    const lines: string[] = []
+    for (const [pattern, routes] of this.tree.entries()) {
+      for (const method of sortMethods([...routes.methods.keys()]))
+        lines.push(`${method.padEnd(8)}${pattern}`)
+      if (routes.websocket) lines.push(`${'WS'.padEnd(8)}${pattern}`)
+    }
+    for (const mount of this.mounts) lines.push(`${'MOUNT'.padEnd(8)}${mount.prefix}`)
+    return lines
+  }
+
+  /** The mounted app for a scope, with its scope adjusted, if the path is under a mount. */
+  private mounted(scope: HTTPScope | WebSocketScope): [MountRecord['app'], Scope] | null {
+    const rel = scope.path.slice(scope.rootPath.length)
+    for (const mount of this.mounts) {
+      if (rel === mount.prefix || rel.startsWith(`${mount.prefix}/`))
+        return [mount.app, { ...scope, rootPath: scope.rootPath + mount.prefix }]
+    }
+    return null
+  }
+
+  /** Handles one HTTP request. */
+  async http(scope: HTTPScope, receive: Receive, send: Send): Promise<void> {
+    if (this.mounts.length > 0) {
+      const mounted = this.mounted(scope)
+      if (mounted) return mounted[0](mounted[1], receive, send)
+    }
+    const request = new Request(scope, receive, this.options.bodyLimit)
+    let response: Response
+    try {
+      response = await this.chain()(request)
+    } catch (error) {
+      if (isClientDisconnected(error)) return
+      response = errorResponse(error, request, this.options.logger, this.options.debug)
+    }
+    try {
+      await sendResponse(response, scope, send)
+    } catch (error) {
+      if (!isClientDisconnected(error)) throw error
+    }
+    for (const task of request.afterTasks) {
+      try {
+        await task()
+      } catch (error) {
+        this.options.logger.error(
+          `after() task failed for ${request.method} ${request.path}`,
+          error,
+        )
+      }
+    }
+  }
+
+  /** Handles one WebSocket session. */
+  websocket(scope: WebSocketScope, receive: Receive, send: Send): Promise<void> {
+    const mounted = this.mounts.length > 0 ? this.mounted(scope) : null
+    if (mounted) return mounted[0](mounted[1], receive, send)
+    const found = this.find(scope as unknown as HTTPScope)
+    const match =
+      found !== null && 'routes' in found && found.routes.websocket
+        ? {
+            record: found.routes.websocket.record,
+            params: found.params,
+            pattern: found.routes.pattern,
+          }
+        : null
+    return runWebSocketRoute(scope, receive, send, {
+      match,
+      appScope: this.appScope,
+      options: this.options,
+    })
+  }
+
+  /** The app-level chain: global middleware around the app's error boundary around routing. */
+  private chain(): Link {
+    if (this.outer) return this.outer
+    const routing: Link = (request) => this.route(request)
+    this.outer = compose(
+      this.appScope.middleware,
+      boundary(this.appScope.errorHandler, routing, this.options),
+    )
+    return this.outer
+  }
+
+  /** Finds the routes for a scope's path: a match, a redirect target, or nothing. */
+  private find(
+    scope: HTTPScope,
+  ): { routes: PathRoutes; params: Record<string, string> } | { redirect: string } | null {
+    const rel = scope.rawPath.slice(scope.rootPath.length) || '/'
+    const plain =
+      !rel.includes('%') && !rel.includes('//') && (rel.length === 1 || !rel.endsWith('/'))
+    if (plain) {
+      const match = this.tree.match(rel, rel === '/' ? [] : rel.slice(1).split('/'))
+      return match ? { routes: match.value, params: match.params } : null
+    }
+    const raw = rel.slice(1).split('/')
+    const segments = raw.map(decodePath)
+    const slashes = this.options.slashes
+    const canonical = slashes === 'strict' ? segments : segments.filter((s) => s !== '')
+    const safeKey = canonical.every((s) => !s.includes('/'))
+    const match = this.tree.match(safeKey ? `/${canonical.join('/')}` : '', canonical)
+    if (!match) return null
+    if (slashes === 'redirect' && canonical.length !== segments.length) {
+      const target = `${scope.rootPath}/${raw.filter((s) => s !== '').join('/')}`
+      return { redirect: scope.queryString ? `${target}?${scope.queryString}` : target }
+    }
+    return { routes: match.value, params: match.params }
+  }
+
+  private async route(request: Request): Promise<Response> {
+    const found = this.find(request.scope)
+    if (found === null)
+      throw new NotFoundError(`no route for ${request.method} ${request.path}`, {
+        code: FrameworkErrorCode.routeNotFound,
+      })
+    if ('redirect' in found) return redirect(found.redirect, 308)
+    const { routes, params } = found
+    let compiled = routes.methods.get(request.method)
+    if (!compiled && request.method === 'HEAD') compiled = routes.methods.get('GET')
+    if (!compiled) {
+      const allow = allowed(routes)
+      if (allow.length === 0) {
+        throw new HTTPError(426, {
+          detail: 'this path only accepts WebSocket upgrades',
+          headers: { upgrade: 'websocket', connection: 'Upgrade' },
+        })
+      }
+      if (request.method === 'OPTIONS')
+        return new Response(null, { status: 204, headers: { allow: allow.join(', ') } })
+      throw new MethodNotAllowedError(request.method, allow)
+    }
+    request.params = params
+    request.route = routes.pattern
+    compiled.link ??= compileRoute(compiled.record, this.appScope, this.options)
+    return compiled.link(request)
+  }
+}
+
+/** The methods a path accepts, GET implying HEAD, OPTIONS always, in a canonical order. */
+function allowed(routes: PathRoutes): string[] {
+  const methods = new Set(routes.methods.keys())
+  if (methods.size === 0) return []
+  if (methods.has('GET')) methods.add('HEAD')
+  methods.add('OPTIONS')
+  return sortMethods([...methods])
+}
+
+function sortMethods(methods: string[]): string[] {
+  return methods.sort((a, b) => {
+    const ia = ORDER.indexOf(a)
+    const ib = ORDER.indexOf(b)
+    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b)
+  })
+}
+
+/** An error boundary: a level's error handler catches what its inner chain throws. */
+export function boundary(
+  handler: ErrorHandler | null,
+  inner: Link,
+  options: DispatcherOptions,
+): Link {
+  return async (request) => {
+    try {
+      return await inner(request)
+    } catch (error) {
+      if (isClientDisconnected(error)) throw error
+      if (handler) return handler(error, request as Parameters<ErrorHandler>[1])
+      return errorResponse(error, request, options.logger, options.debug)
+    }
+  }
+}
+
+/** Compiles a route: validation and handler, route middleware, then each router level inside-out. */
+function compileRoute(
+  record: RouteRecord,
+  appScope: RouterScope,
+  options: DispatcherOptions,
+): Link {
+  const handler = record.handler as (request: Request) => unknown
+  const limit = record.options.bodyLimit
+  let link: Link = async (request) => {
+    if (limit !== undefined) request.setBodyLimit(limit)
+    await validateRoute(request, record.options, options)
+    return toResponse(await handler(request))
+  }
+  link = compose(record.options.middleware ?? [], link)
+  for (let i = record.scopes.length - 1; i >= 0; i--) {
+    const scope = record.scopes[i]!
+    if (scope === appScope) continue
+    if (scope.errorHandler) link = boundary(scope.errorHandler, link, options)
+    link = compose(scope.middleware, link)
+  }
+  return link
+}

@@ -1,0 +1,506 @@
+/**
+ * One HTTP request/response exchange over node:http: the scope, `receive()` with bounded
+ * reading and lazy `100 Continue`, `send()` with the shared ordering tracker and real write
+ * backpressure, and what happens when the application fails, returns early, or the client leaves.
+ *
+ * Hot path: every field is set in the constructor (one object shape), the start event is held
+ * until the first body so a single-chunk response goes out with a Content-Length in one write,
+ * and a request without a body never touches the request stream.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import {
+  ClientDisconnectedError,
+  ContentLengthError,
+  type HeaderList,
+  type HTTPIncomingEvent,
+  HTTPResponseTracker,
+  type HTTPScope,
+  IncompleteResponseError,
+  isClientDisconnected,
+  type SendEvent,
+  TSGI_VERSION,
+} from '@tsgi/protocol'
+import type { InFlight, ServerContext } from './context.ts'
+import { sendFile } from './pathsend.ts'
+import { connectionFields } from './scope.ts'
+
+const EMPTY = new Uint8Array(0)
+const DISCONNECT: HTTPIncomingEvent = Object.freeze({ type: 'http.disconnect' })
+const NO_BODY: HTTPIncomingEvent = Object.freeze({
+  type: 'http.request',
+  body: EMPTY,
+  moreBody: false,
+})
+const DISCONNECTED = Promise.resolve(DISCONNECT)
+const NOTHING_MORE = Promise.resolve(NO_BODY)
+const RESOLVED = Promise.resolve()
+const ERROR_BODIES: Record<number, string> = {
+  408: 'Request Timeout',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+type BodyResolve = (event: HTTPIncomingEvent) => void
+
+/** Writes a small plain-text error response that closes the connection. */
+export function writeErrorResponse(res: ServerResponse, status: number): void {
+  const body = ERROR_BODIES[status] ?? 'Error'
+  res.writeHead(status, [
+    'content-type',
+    'text/plain; charset=utf-8',
+    'content-length',
+    String(body.length),
+    'connection',
+    'close',
+  ])
+  res.end(body)
+}
+
+/** One request. Created by the dispatcher, which calls {@link run}. */
+export class HTTPExchange implements InFlight {
+  readonly scope: HTTPScope
+  readonly tracker: HTTPResponseTracker
+  private readonly req: IncomingMessage
+  private readonly res: ServerResponse
+  private readonly ctx: ServerContext
+  private readonly hasBody: boolean
+  private readonly onResponseDone: () => void
+  private readonly startedAt: number
+  private expectContinue: boolean
+  private bodyDone = false
+  private bodyListening = false
+  private bodyWaiter: BodyResolve | null = null
+  private bodyTimer: NodeJS.Timeout | null = null
+  private endWaiters: BodyResolve[] | null = null
+  private drainWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null
+  private headWritten = false
+  /** The response is complete (ended), or the connection is gone: `receive()` yields disconnect. */
+  private finished = false
+  /** The client went away before the response completed. */
+  private disconnected = false
+  private appSettled = false
+  private responseClosed = false
+  private failure: Error | null = null
+  private trailers: HeaderList | null = null
+  private fileBytes = 0
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ServerContext,
+    expectContinue: boolean,
+    onResponseDone: () => void,
+  ) {
+    this.req = req
+    this.res = res
+    this.ctx = ctx
+    this.expectContinue = expectContinue
+    this.onResponseDone = onResponseDone
+    this.startedAt = performance.now()
+    const fields = connectionFields(req, ctx, ctx.httpExtensions)
+    this.hasBody = fields.hasBody
+    const v = req.httpVersion
+    this.scope = {
+      type: 'http',
+      tsgi: TSGI_VERSION,
+      httpVersion: v === '1.1' ? '1.1' : v === '1.0' ? '1.0' : '2',
+      method: req.method ?? 'GET',
+      scheme: fields.secure ? 'https' : 'http',
+      path: fields.path,
+      rawPath: fields.rawPath,
+      queryString: fields.queryString,
+      rootPath: fields.rootPath,
+      headers: fields.headers,
+      client: fields.client,
+      server: fields.server,
+      state: { ...ctx.state },
+      extensions: fields.extensions,
+    }
+    this.tracker = new HTTPResponseTracker(this.scope.method, fields.extensions)
+    if (!ctx.options.dateHeader) res.sendDate = false
+  }
+
+  /** Calls the application. */
+  run(): void {
+    this.res.once('close', this.onClose)
+    this.ctx.begin(this)
+    let call: Promise<void>
+    try {
+      call = this.ctx.app(this.scope, this.receive, this.send)
+      if (typeof call?.then !== 'function') call = Promise.resolve(call)
+    } catch (error) {
+      call = Promise.reject(error)
+    }
+    call.then(this.onReturn, this.onThrow)
+  }
+
+  /** Shutdown's graceful timeout expired: cut the connection; the app sees a disconnect. */
+  abort(): void {
+    this.res.destroy()
+  }
+
+  // ---- receive -------------------------------------------------------------------------
+
+  readonly receive = (): Promise<HTTPIncomingEvent> => {
+    if (this.finished || this.failure !== null) return DISCONNECTED
+    if (this.expectContinue) {
+      this.expectContinue = false
+      if (!this.headWritten) this.res.writeContinue()
+    }
+    if (!this.bodyDone) {
+      if (!this.hasBody) {
+        this.bodyDone = true
+        return NOTHING_MORE
+      }
+      return this.readBody()
+    }
+    // Body fully read: the next event is the disconnect, once the response completes or the client goes.
+    return new Promise((resolve) => {
+      if (this.endWaiters === null) this.endWaiters = [resolve]
+      else this.endWaiters.push(resolve)
+    })
+  }
+
+  private readBody(): Promise<HTTPIncomingEvent> {
+    const req = this.req
+    const chunk: Buffer | null = req.read()
+    if (chunk !== null) return Promise.resolve(this.bodyEvent(chunk))
+    if (req.readableEnded) {
+      this.bodyDone = true
+      return NOTHING_MORE
+    }
+    if (!this.bodyListening) {
+      this.bodyListening = true
+      req.on('readable', this.onReadable)
+      req.on('end', this.onBodyEnd)
+    }
+    const timeout = this.ctx.options.timeoutRequestBody
+    if (timeout > 0) {
+      if (this.bodyTimer === null) this.bodyTimer = setTimeout(this.onBodyTimeout, timeout * 1000)
+      else this.bodyTimer.refresh()
+    }
+    return new Promise((resolve) => {
+      this.bodyWaiter = resolve
+    })
+  }
+
+  private bodyEvent(chunk: Buffer): HTTPIncomingEvent {
+    const req = this.req
+    const last = req.complete && req.readableLength === 0
+    if (last) this.bodyDone = true
+    return { type: 'http.request', body: chunk, moreBody: !last }
+  }
+
+  private readonly onReadable = (): void => {
+    const waiter = this.bodyWaiter
+    if (waiter === null) return
+    const chunk: Buffer | null = this.req.read()
+    if (chunk === null) return
+    this.bodyWaiter = null
+    waiter(this.bodyEvent(chunk))
+  }
+
+  private readonly onBodyEnd = (): void => {
+    const waiter = this.bodyWaiter
+    if (waiter === null) return
+    this.bodyWaiter = null
+    this.bodyDone = true
+    waiter(NO_BODY)
+  }
+
+  private readonly onBodyTimeout = (): void => {
+    if (this.bodyWaiter === null || this.finished) return
+    this.ctx.logger.warn(
+      `request body timed out after ${this.ctx.options.timeoutRequestBody}s: ${this.describe()}`,
+    )
+    if (!this.headWritten) {
+      this.headWritten = true
+      writeErrorResponse(this.res, 408)
+    } else {
+      this.abortConnection()
+    }
+    this.markDisconnected()
+  }
+
+  // ---- send ----------------------------------------------------------------------------
+
+  readonly send = (event: SendEvent): Promise<void> => {
+    if (this.disconnected) return Promise.reject(new ClientDisconnectedError())
+    if (this.failure !== null) return Promise.reject(this.failure)
+    try {
+      this.tracker.accept(event)
+    } catch (error) {
+      return this.violation(error as Error, event)
+    }
+    switch (event.type) {
+      case 'http.response.body':
+        return this.writeBody(event.body, event.moreBody === true)
+      case 'http.response.pathsend':
+        return this.sendFile(event.path)
+      case 'http.response.trailers':
+        if (event.headers)
+          this.trailers = this.trailers ? this.trailers.concat(event.headers) : event.headers
+        if (this.tracker.complete) this.end()
+        return RESOLVED
+      default:
+        // http.response.start is held until the first body, so a failure can still become a 500.
+        return RESOLVED
+    }
+  }
+
+  private writeHead(finalBody: Uint8Array | undefined, knownLength: number): void {
+    const t = this.tracker
+    const ctx = this.ctx
+    const source = t.headers
+    const out: string[] = []
+    let server = false
+    for (let i = 0; i < source.length; i++) {
+      const [name, value] = source[i]!
+      const n = name.length
+      // Framing belongs to the server (SPEC §5.4): an application's Transfer-Encoding is dropped.
+      if (n === 17 && name.toLowerCase() === 'transfer-encoding') continue
+      if (n === 6 && name.toLowerCase() === 'server') server = true
+      out.push(name, value)
+    }
+    // HEAD still announces the length a GET would have; 204 and 304 never carry one.
+    if (t.contentLength < 0 && !t.trailers && t.status !== 204 && t.status !== 304) {
+      if (finalBody !== undefined) out.push('content-length', String(finalBody.byteLength))
+      else if (knownLength >= 0) out.push('content-length', String(knownLength))
+    }
+    if (!server && ctx.options.serverHeader) out.push('server', 'tsgi')
+    const defaults = ctx.options.headers
+    for (let i = 0; i < defaults.length; i++) {
+      const [name, value] = defaults[i]!
+      const lower = name.toLowerCase()
+      let present = false
+      for (let j = 0; j < source.length && !present; j++)
+        present = source[j]![0].toLowerCase() === lower
+      if (!present) out.push(name, value)
+    }
+    if (ctx.closing) out.push('connection', 'close')
+    this.headWritten = true
+    this.res.writeHead(t.status, out)
+  }
+
+  private writeBody(body: Uint8Array | undefined, more: boolean): Promise<void> {
+    const res = this.res
+    const t = this.tracker
+    if (!this.headWritten) this.writeHead(more ? undefined : (body ?? EMPTY), -1)
+    if (t.bodyless) {
+      if (t.complete) this.end()
+      return RESOLVED
+    }
+    if (!more && t.complete) {
+      this.end(body)
+      return RESOLVED
+    }
+    if (body === undefined || body.byteLength === 0) return RESOLVED
+    if (res.write(body)) return RESOLVED
+    return this.waitForDrain()
+  }
+
+  /** Resolves when the transport drains; rejects if the client leaves first. */
+  waitForDrain(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.drainWaiter = { resolve, reject }
+      this.res.once('drain', this.onDrain)
+    })
+  }
+
+  private readonly onDrain = (): void => {
+    const waiter = this.drainWaiter
+    this.drainWaiter = null
+    waiter?.resolve()
+  }
+
+  private sendFile(path: string): Promise<void> {
+    return sendFile(this, path)
+  }
+
+  /** For pathsend: writes the held head with the file's size as its length when the app gave none. */
+  writeHeadForFile(size: number): void {
+    if (!this.headWritten) this.writeHead(undefined, size)
+  }
+
+  /** For pathsend: the response being written. */
+  get response(): ServerResponse {
+    return this.res
+  }
+
+  /** For pathsend: whether the client went away. */
+  get clientGone(): boolean {
+    return this.disconnected
+  }
+
+  /** For pathsend: the file is written; end the response unless trailers follow. */
+  fileSent(bytes: number): void {
+    this.fileBytes = bytes
+    if (this.tracker.complete) this.end()
+  }
+
+  /** For pathsend: the file could not be read. */
+  fileFailed(error: Error): void {
+    this.failure = error
+    if (!this.headWritten) {
+      this.headWritten = true
+      writeErrorResponse(this.res, 500)
+      this.finish()
+    } else {
+      this.abortConnection()
+    }
+  }
+
+  private end(body?: Uint8Array): void {
+    const res = this.res
+    const trailers = this.trailers
+    if (trailers !== null && this.trailersAllowed()) res.addTrailers(trailers)
+    res.end(body)
+    this.finish()
+  }
+
+  private trailersAllowed(): boolean {
+    const te = this.scope.headers.find(([name]) => name === 'te')?.[1]
+    return (
+      this.tracker.contentLength < 0 &&
+      this.scope.httpVersion === '1.1' &&
+      te !== undefined &&
+      /(^|,)\s*trailers\s*(;|,|$)/i.test(te)
+    )
+  }
+
+  private violation(error: Error, event: SendEvent): Promise<void> {
+    this.failure = error
+    this.ctx.logger.error(`application broke the TSGI contract: ${this.describe()}`, error)
+    if (
+      error instanceof ContentLengthError &&
+      this.tracker.complete &&
+      event.type === 'http.response.body'
+    ) {
+      // A shortfall: what was sent goes out, then the connection closes (the client sees it short).
+      if (!this.headWritten) this.writeHead(undefined, -1)
+      const res = this.res
+      res.end(event.body)
+      res.once('finish', () => this.req.socket.destroy())
+      this.finish()
+    } else if (!this.headWritten) {
+      this.headWritten = true
+      writeErrorResponse(this.res, 500)
+      this.finish()
+    } else if (!this.finished) {
+      this.abortConnection()
+    }
+    return Promise.reject(error)
+  }
+
+  // ---- completion ----------------------------------------------------------------------
+
+  /** The response is complete (or abandoned): wake whoever waits for the end. */
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    const waiters = this.endWaiters
+    if (waiters !== null) {
+      this.endWaiters = null
+      for (const wake of waiters) wake(DISCONNECT)
+    }
+    const body = this.bodyWaiter
+    if (body !== null) {
+      this.bodyWaiter = null
+      body(DISCONNECT)
+    }
+  }
+
+  private markDisconnected(): void {
+    this.disconnected = true
+    const drain = this.drainWaiter
+    if (drain !== null) {
+      this.drainWaiter = null
+      drain.reject(new ClientDisconnectedError())
+    }
+    this.finish()
+  }
+
+  private readonly onClose = (): void => {
+    this.responseClosed = true
+    if (this.bodyTimer !== null) clearTimeout(this.bodyTimer)
+    if (!this.res.writableFinished) this.markDisconnected()
+    else this.finish()
+    if (this.bodyListening) {
+      this.req.off('readable', this.onReadable)
+      this.req.off('end', this.onBodyEnd)
+    }
+    this.log()
+    this.onResponseDone()
+    if (this.appSettled) this.ctx.end(this)
+  }
+
+  private readonly onReturn = (): void => {
+    this.appSettled = true
+    if (!this.disconnected && this.failure === null && !this.tracker.complete) {
+      const error = new IncompleteResponseError(
+        this.tracker.started && this.headWritten ? 'body' : 'start',
+      )
+      this.ctx.logger.error(`${error.message}: ${this.describe()}`)
+      this.failAfterApp()
+    }
+    if (this.responseClosed) this.ctx.end(this)
+  }
+
+  private readonly onThrow = (error: unknown): void => {
+    this.appSettled = true
+    if (!(isClientDisconnected(error) && this.disconnected) && error !== this.failure) {
+      this.ctx.logger.error(`exception in application: ${this.describe()}`, error)
+      if (!this.disconnected) this.failAfterApp()
+    }
+    if (this.responseClosed) this.ctx.end(this)
+  }
+
+  /** The app is done but the response is not: a 500 if nothing was written, else abort. */
+  private failAfterApp(): void {
+    if (this.tracker.complete || this.finished) return
+    if (!this.headWritten) {
+      this.headWritten = true
+      writeErrorResponse(this.res, 500)
+      this.finish()
+    } else {
+      this.abortConnection()
+    }
+  }
+
+  /**
+   * Cuts the connection mid-response so the client sees it truncated: what was written is
+   * flushed first (a plain destroy would drop it), then the socket is reset, never ended
+   * cleanly, so even a close-delimited body cannot pass for complete.
+   */
+  private abortConnection(): void {
+    const socket = this.req.socket
+    if (socket.destroyed) return
+    this.finish()
+    const timer = setTimeout(() => socket.destroy(), 2000)
+    timer.unref()
+    socket.write(EMPTY, () => {
+      clearTimeout(timer)
+      socket.resetAndDestroy()
+    })
+  }
+
+  private describe(): string {
+    const s = this.scope
+    return `${s.method} ${s.rawPath}${s.queryString ? `?${s.queryString}` : ''}`
+  }
+
+  private log(): void {
+    const logger = this.ctx.logger
+    if (!this.ctx.options.accessLog) return
+    const s = this.scope
+    const client = s.client ? `${s.client.host}:${s.client.port}` : '-'
+    const status = this.headWritten ? String(this.res.statusCode) : '-'
+    const ms = (performance.now() - this.startedAt).toFixed(1)
+    const gone = this.disconnected ? ' (client disconnected)' : ''
+    logger.access(
+      `${client} - "${this.describe()} HTTP/${s.httpVersion}" ${status} ${this.tracker.bytesSent + this.fileBytes}B ${ms}ms${gone}`,
+    )
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Server options: one field per CLI flag, their defaults, and their validation.
+ *
+ * @module
+ */
+import type { State } from '@tsgi/protocol'
+import { ServerError, ServerErrorCode } from './errors.ts'
+import type { Logger, LogLevel } from './logger.ts'
+
+/** How the server runs the application's lifespan. */
+export type LifespanMode = 'auto' | 'on' | 'off'
+
+/** Options of `serve()`; the CLI flag of each is given in its description. */
+export interface ServerOptions {
+  /** `--host`: interface to bind. Default `127.0.0.1`. */
+  host?: string
+  /** `--port`: TCP port; `0` picks a free one. Default `8000`. */
+  port?: number
+  /** `--uds`: bind a unix domain socket at this path instead of host/port. */
+  uds?: string
+  /** `--root-path`: the prefix the application is mounted under (`scope.rootPath`). Default `''`. */
+  rootPath?: string
+  /** `--lifespan`: `auto` (default) runs it if the app supports it, `on` requires it, `off` skips it. */
+  lifespan?: LifespanMode
+  /** `--timeout-keep-alive`: seconds an idle keep-alive connection stays open. Default 65 (above common load balancers' 60). */
+  timeoutKeepAlive?: number
+  /** `--timeout-graceful-shutdown`: seconds in-flight requests get to finish on shutdown. Default 25. */
+  timeoutGracefulShutdown?: number
+  /** `--timeout-headers`: seconds a client gets to send a complete request head, else 408. Default 30. */
+  timeoutHeaders?: number
+  /** `--timeout-request-body`: seconds without body bytes while the app waits for them, else 408. Default 30. */
+  timeoutRequestBody?: number
+  /** `--limit-concurrency`: in-flight requests and sessions beyond which new ones get 503. Default unlimited. */
+  limitConcurrency?: number
+  /** `--max-header-size`: bytes allowed in a request head, else 431. Default 16384. */
+  maxHeaderSize?: number
+  /** `--proxy-headers`: honour X-Forwarded-For/-Proto and Forwarded from trusted peers. Default `false`. */
+  proxyHeaders?: boolean
+  /** `--forwarded-allow-ips`: trusted proxy addresses or CIDRs (`*` for any). Default `127.0.0.1`, `::1`. */
+  forwardedAllowIps?: string[]
+  /** `--ssl-keyfile`: PEM private key; with `sslCertfile`, serves HTTPS. */
+  sslKeyfile?: string
+  /** `--ssl-certfile`: PEM certificate chain. */
+  sslCertfile?: string
+  /** `--header name:value` (repeatable): default response headers, added when the app did not set them. */
+  headers?: Array<[name: string, value: string]>
+  /** `--no-server-header` turns it off: send `server: tsgi` by default. Default `true`. */
+  serverHeader?: boolean
+  /** `--no-date-header` turns it off: send `date` by default. Default `true`. */
+  dateHeader?: boolean
+  /** `--log-level`: `error`, `warn`, `info` (default) or `debug`. */
+  logLevel?: LogLevel
+  /** `--access-log` / `--no-access-log`: one line per request. Default `true`. */
+  accessLog?: boolean
+  /** `--ws-max-size`: largest WebSocket message in bytes, else close 1009. Default 16 MiB. */
+  wsMaxSize?: number
+  /** `--ws-ping-interval`: seconds between keep-alive pings; 0 disables. Default 20. */
+  wsPingInterval?: number
+  /** `--ws-ping-timeout`: seconds to wait for a pong before closing with 1011. Default 20. */
+  wsPingTimeout?: number
+  /** `--backlog`: pending connections the OS queues. Default 2048. */
+  backlog?: number
+  /** Programmatic only: where log lines go. Default: stderr (access lines to stdout). */
+  logger?: Logger
+  /** Programmatic only: the lifespan state object (a fresh `{}` by default). */
+  state?: State
+}
+
+/** Every option resolved to a value. */
+export interface ResolvedOptions
+  extends Required<
+    Omit<
+      ServerOptions,
+      'uds' | 'sslKeyfile' | 'sslCertfile' | 'limitConcurrency' | 'logger' | 'state'
+    >
+  > {
+  uds: string | undefined
+  sslKeyfile: string | undefined
+  sslCertfile: string | undefined
+  limitConcurrency: number | undefined
+  logger: Logger | undefined
+  state: State | undefined
+}
+
+/** The default of every option. */
+export const DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 8000,
+  rootPath: '',
+  lifespan: 'auto',
+  timeoutKeepAlive: 65,
+  timeoutGracefulShutdown: 25,
+  timeoutHeaders: 30,
+  timeoutRequestBody: 30,
+  maxHeaderSize: 16384,
+  proxyHeaders: false,
+  forwardedAllowIps: Object.freeze(['127.0.0.1', '::1']),
+  serverHeader: true,
+  dateHeader: true,
+  logLevel: 'info',
+  accessLog: true,
+  wsMaxSize: 16 * 1024 * 1024,
+  wsPingInterval: 20,
+  wsPingTimeout: 20,
+  backlog: 2048,
+} as const)
+
+function bad(option: string, message: string): ServerError {
+  return new ServerError(ServerErrorCode.badOption, `invalid option ${option}: ${message}`)
+}
+
+function number(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  integer = false,
+): number {
+  if (value === undefined) return fallback
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw bad(
+      name,
+      `expected ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`,
+    )
+  }
+  return value
+}
+
+/** Validates options and fills in defaults. Throws a `ServerError` with code `TSGI_SERVER_ERR_OPTION`. */
+export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
+  const rootPath = options.rootPath ?? DEFAULTS.rootPath
+  if (rootPath !== '' && (!rootPath.startsWith('/') || rootPath.endsWith('/'))) {
+    throw bad(
+      'rootPath',
+      `must be '' or start with '/' and not end with '/', got ${JSON.stringify(rootPath)}`,
+    )
+  }
+  const lifespan = options.lifespan ?? DEFAULTS.lifespan
+  if (!['auto', 'on', 'off'].includes(lifespan))
+    throw bad('lifespan', `expected auto, on or off, got ${String(lifespan)}`)
+  const logLevel = options.logLevel ?? DEFAULTS.logLevel
+  if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
+    throw bad('logLevel', `expected error, warn, info or debug, got ${String(logLevel)}`)
+  }
+  if ((options.sslKeyfile === undefined) !== (options.sslCertfile === undefined)) {
+    throw bad('ssl', 'sslKeyfile and sslCertfile must be given together')
+  }
+  const headers = options.headers ?? []
+  for (const pair of headers) {
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(pair[0]) ||
+      /[\r\n\0]/.test(pair[1])
+    ) {
+      throw bad(
+        'headers',
+        `expected [name, value] pairs with a token name and no CR/LF/NUL, got ${JSON.stringify(pair)}`,
+      )
+    }
+  }
+  const limit = options.limitConcurrency
+  return {
+    host: options.host ?? DEFAULTS.host,
+    port: number('port', options.port, DEFAULTS.port, 0, true),
+    uds: options.uds,
+    rootPath,
+    lifespan,
+    timeoutKeepAlive: number(
+      'timeoutKeepAlive',
+      options.timeoutKeepAlive,
+      DEFAULTS.timeoutKeepAlive,
+      0,
+    ),
+    timeoutGracefulShutdown: number(
+      'timeoutGracefulShutdown',
+      options.timeoutGracefulShutdown,
+      DEFAULTS.timeoutGracefulShutdown,
+      0,
+    ),
+    timeoutHeaders: number('timeoutHeaders', options.timeoutHeaders, DEFAULTS.timeoutHeaders, 0),
+    timeoutRequestBody: number(
+      'timeoutRequestBody',
+      options.timeoutRequestBody,
+      DEFAULTS.timeoutRequestBody,
+      0,
+    ),
+    limitConcurrency:
+      limit === undefined ? undefined : number('limitConcurrency', limit, 0, 1, true),
+    maxHeaderSize: number(
+      'maxHeaderSize',
+      options.maxHeaderSize,
+      DEFAULTS.maxHeaderSize,
+      1024,
+      true,
+    ),
+    proxyHeaders: options.proxyHeaders ?? DEFAULTS.proxyHeaders,
+    forwardedAllowIps: options.forwardedAllowIps ?? [...DEFAULTS.forwardedAllowIps],
+    sslKeyfile: options.sslKeyfile,
+    sslCertfile: options.sslCertfile,
+    headers,
+    serverHeader: options.serverHeader ?? DEFAULTS.serverHeader,
+    dateHeader: options.dateHeader ?? DEFAULTS.dateHeader,
+    logLevel,
+    accessLog: options.accessLog ?? DEFAULTS.accessLog,
+    wsMaxSize: number('wsMaxSize', options.wsMaxSize, DEFAULTS.wsMaxSize, 1, true),
+    wsPingInterval: number('wsPingInterval', options.wsPingInterval, DEFAULTS.wsPingInterval, 0),
+    wsPingTimeout: number('wsPingTimeout', options.wsPingTimeout, DEFAULTS.wsPingTimeout, 0),
+    backlog: number('backlog', options.backlog, DEFAULTS.backlog, 1, true),
+    logger: options.logger,
+    state: options.state,
+  }
+}

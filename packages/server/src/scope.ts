@@ -1,0 +1,109 @@
+/**
+ * Building scopes from what node:http parsed. Kept lean: this runs once per request.
+ *
+ * @module
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import {
+  type Address,
+  decodePath,
+  type Extensions,
+  type HeaderList,
+  type ServerAddress,
+} from '@tsgi/protocol'
+import type { ServerContext } from './context.ts'
+import { readForwarded } from './proxy.ts'
+import { tlsExtension } from './tls.ts'
+
+/** The fields HTTP and WebSocket scopes share, plus what the server needs to know about the body. */
+export interface ConnectionFields {
+  path: string
+  rawPath: string
+  queryString: string
+  rootPath: string
+  headers: HeaderList
+  client: Address | null
+  server: ServerAddress | null
+  secure: boolean
+  extensions: Extensions
+  /** Whether the request announced a body (Content-Length > 0 or Transfer-Encoding). */
+  hasBody: boolean
+}
+
+const kTLSExtensions = Symbol('tsgi.tlsExtensions')
+type TaggedSocket = Socket & { [kTLSExtensions]?: Extensions }
+
+function splitTarget(url: string): [rawPath: string, queryString: string] {
+  let target = url
+  if (target.charCodeAt(0) !== 47 && target !== '*') {
+    // absolute-form (`http://host/path`): keep only the path and query.
+    const scheme = target.indexOf('://')
+    const slash = scheme === -1 ? -1 : target.indexOf('/', scheme + 3)
+    target = slash === -1 ? '/' : target.slice(slash)
+  }
+  const q = target.indexOf('?')
+  return q === -1 ? [target, ''] : [target.slice(0, q), target.slice(q + 1)]
+}
+
+/**
+ * Reads the connection-level fields of a scope from a request. `rootPath` is the configured
+ * one, or (under Express/Connect) the path the listener was mounted at.
+ */
+export function connectionFields(
+  req: IncomingMessage,
+  ctx: ServerContext,
+  base: Extensions,
+): ConnectionFields {
+  const mount = (req as IncomingMessage & { baseUrl?: unknown }).baseUrl
+  const rootPath =
+    typeof mount === 'string' && mount !== '' ? ctx.options.rootPath + mount : ctx.options.rootPath
+  const [raw, queryString] = splitTarget(req.url ?? '/')
+  const rawHeaders = req.rawHeaders
+  const headers: HeaderList = new Array(rawHeaders.length >> 1)
+  let hasBody = false
+  for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
+    const name = rawHeaders[i]!.toLowerCase()
+    const value = rawHeaders[i + 1]!
+    headers[j] = [name, value]
+    if (!hasBody && ((name === 'content-length' && value !== '0') || name === 'transfer-encoding'))
+      hasBody = true
+  }
+  const socket = req.socket as TaggedSocket
+  let client: Address | null = null
+  const remote = socket.remoteAddress
+  if (remote !== undefined) client = { host: remote, port: socket.remotePort ?? 0 }
+  let server: ServerAddress | null
+  if (ctx.uds !== undefined) server = { host: ctx.uds, port: null }
+  else
+    server =
+      socket.localAddress !== undefined
+        ? { host: socket.localAddress, port: socket.localPort ?? null }
+        : null
+  let secure = (socket as Partial<TLSSocket>).encrypted === true
+  let extensions = base
+  if (secure) {
+    extensions = socket[kTLSExtensions] ??= Object.freeze({
+      ...base,
+      tls: tlsExtension(socket as TLSSocket),
+    })
+  }
+  if (ctx.proxies?.trusts(remote)) {
+    const forwarded = readForwarded(headers, ctx.proxies)
+    if (forwarded.client) client = forwarded.client
+    if (forwarded.proto) secure = forwarded.proto === 'https'
+  }
+  return {
+    path: rootPath + decodePath(raw),
+    rawPath: rootPath + raw,
+    queryString,
+    rootPath,
+    headers,
+    client,
+    server,
+    secure,
+    extensions,
+    hasBody,
+  }
+}

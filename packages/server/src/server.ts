@@ -1,0 +1,166 @@
+/**
+ * `serve()`: lifespan startup, then listen (TCP, unix socket, or TLS), then graceful shutdown:
+ * stop accepting, close idle connections, let in-flight requests finish up to the timeout,
+ * close WebSockets with 1012, run lifespan shutdown.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs'
+import { lstat, unlink } from 'node:fs/promises'
+import { createServer as createHTTPServer, type Server } from 'node:http'
+import { createServer as createHTTPSServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { Application, State } from '@tsgi/protocol'
+import { onClientError } from './client-error.ts'
+import { ServerContext } from './context.ts'
+import { createDispatcher } from './dispatch.ts'
+import { ServerError, ServerErrorCode } from './errors.ts'
+import { startLifespan, stopLifespan } from './lifespan.ts'
+import { createLogger } from './logger.ts'
+import { resolveOptions, type ServerOptions } from './options.ts'
+import { createWebSocketHub } from './websocket.ts'
+
+/** A running server. */
+export interface ServerHandle {
+  /** `http://host:port` (`https://` with TLS), or `unix:/path` for a unix socket. */
+  readonly url: string
+  /** The bound address: host and the real port (even when 0 was asked), or the socket path. */
+  readonly address: { host: string; port: number } | { path: string }
+  /** The underlying node:http (or node:https) server. */
+  readonly server: Server
+  /** The lifespan state the application filled. */
+  readonly state: State
+  /**
+   * Graceful shutdown (idempotent). Rejects with `TSGI_SERVER_ERR_SHUTDOWN` if the application
+   * reported a failed lifespan shutdown, after everything else was done.
+   */
+  close(): Promise<void>
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/**
+ * Serves `app`: runs lifespan startup (rejects with `TSGI_SERVER_ERR_STARTUP` if it fails),
+ * then listens. Resolves once connections are accepted.
+ *
+ * @example
+ * ```ts
+ * const server = await serve(app, { port: 0 })
+ * console.log(server.url)
+ * await server.close()
+ * ```
+ */
+export async function serve(app: Application, options: ServerOptions = {}): Promise<ServerHandle> {
+  const opts = resolveOptions(options)
+  const logger = opts.logger ?? createLogger({ level: opts.logLevel, accessLog: opts.accessLog })
+  const tls = opts.sslKeyfile !== undefined && opts.sslCertfile !== undefined
+  let key: Buffer | undefined
+  let cert: Buffer | undefined
+  if (tls) {
+    try {
+      key = readFileSync(opts.sslKeyfile!)
+      cert = readFileSync(opts.sslCertfile!)
+    } catch (error) {
+      throw new ServerError(
+        ServerErrorCode.badOption,
+        `invalid option ssl: ${(error as Error).message}`,
+        { cause: error },
+      )
+    }
+  }
+  const lifespan = await startLifespan(app, opts.lifespan, opts.state ?? {}, logger)
+  const ctx = new ServerContext(app, opts, logger)
+  ctx.state = lifespan.state
+
+  const settings = {
+    maxHeaderSize: opts.maxHeaderSize,
+    keepAliveTimeout: opts.timeoutKeepAlive * 1000,
+    headersTimeout: opts.timeoutHeaders * 1000,
+    // Body timeouts are the exchange's own (only while the app waits for bytes): no global cap.
+    requestTimeout: 0,
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, (opts.timeoutHeaders * 1000) / 4)),
+    requireHostHeader: true,
+    noDelay: true,
+  }
+  const server: Server = tls
+    ? createHTTPSServer({ ...settings, key, cert })
+    : createHTTPServer(settings)
+  const afterResponse = () => {
+    if (ctx.closing) setImmediate(() => server.closeIdleConnections())
+  }
+  const dispatcher = createDispatcher(ctx, afterResponse)
+  server.on('request', (req, res) => dispatcher.handle(req, res, false))
+  server.on('checkContinue', (req, res) => dispatcher.handle(req, res, true))
+  server.on('clientError', onClientError(logger))
+  const hub = createWebSocketHub(ctx)
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head))
+
+  if (opts.uds !== undefined) {
+    const existing = await lstat(opts.uds).catch(() => undefined)
+    if (existing?.isSocket()) await unlink(opts.uds)
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    const done = () => {
+      server.off('error', reject)
+      resolve()
+    }
+    if (opts.uds !== undefined) server.listen({ path: opts.uds, backlog: opts.backlog }, done)
+    else server.listen({ host: opts.host, port: opts.port, backlog: opts.backlog }, done)
+  }).catch(async (error: Error) => {
+    await stopLifespan(lifespan, logger).catch(() => {})
+    throw new ServerError(ServerErrorCode.badOption, `cannot listen: ${error.message}`, {
+      cause: error,
+    })
+  })
+  server.on('error', (error) => logger.error('server error', error))
+
+  const bound = server.address()
+  const address =
+    typeof bound === 'string' || bound === null
+      ? { path: opts.uds ?? String(bound) }
+      : { host: (bound as AddressInfo).address, port: (bound as AddressInfo).port }
+  const url =
+    'path' in address
+      ? `unix:${address.path}`
+      : `${tls ? 'https' : 'http'}://${formatHost(opts.host)}:${address.port}`
+  logger.info(`tsgi running on ${url} (press CTRL+C to quit)`)
+
+  let closing: Promise<void> | undefined
+  const shutdown = async (): Promise<void> => {
+    ctx.closing = true
+    logger.info('shutting down')
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeIdleConnections()
+    hub.closeAll(1012)
+    const timeoutMs = opts.timeoutGracefulShutdown * 1000
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = await Promise.race([
+      ctx.drain().then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+    if (timedOut) {
+      logger.warn(
+        `graceful shutdown timed out after ${opts.timeoutGracefulShutdown}s: cancelling ${ctx.inFlight.size} in-flight request(s)`,
+      )
+      for (const work of [...ctx.inFlight]) work.abort('shutdown')
+    }
+    server.closeAllConnections()
+    await stopped
+    if (opts.uds !== undefined) await unlink(opts.uds).catch(() => {})
+    await stopLifespan(lifespan, logger)
+    logger.info('server stopped')
+  }
+  const close = () => {
+    closing ??= shutdown()
+    return closing
+  }
+  return { url, address, server, state: lifespan.state, close, [Symbol.asyncDispose]: close }
+}
