@@ -8,11 +8,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { ServerContext } from './context.ts'
-import { HTTPExchange, writeErrorResponse } from './exchange.ts'
+import { HTTPExchange } from './exchange.ts'
+import { writeErrorResponse } from './wire.ts'
 
 const kBusy = Symbol('tsgi.busy')
 const kQueue = Symbol('tsgi.queue')
 type ConnectionSocket = Socket & { [kBusy]?: boolean; [kQueue]?: Array<() => void> }
+
+/**
+ * What node:http's parser lets through but HTTP/1.1 forbids (RFC 9112 §2.3, §3.2): HTTP/0.9
+ * simple requests and more than one Host header. Returns the reason, or null.
+ */
+function invalidRequest(req: IncomingMessage): string | null {
+  if (req.httpVersionMajor !== 1) return `unsupported HTTP version ${req.httpVersion}`
+  const raw = req.rawHeaders
+  let hosts = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1)
+      return 'more than one Host header'
+  }
+  return null
+}
 
 /** The request handlers of one server or listener. */
 export interface Dispatcher {
@@ -26,6 +43,15 @@ export function createDispatcher(ctx: ServerContext, afterResponse?: () => void)
     const socket = req.socket as ConnectionSocket
     if (res.destroyed || socket.destroyed) {
       next(socket)
+      return
+    }
+    const invalid = invalidRequest(req)
+    if (invalid !== null) {
+      ctx.logger.warn(
+        `invalid HTTP request from ${socket.remoteAddress ?? 'unix socket'}: 400 ${invalid}`,
+      )
+      res.once('close', () => next(socket))
+      writeErrorResponse(res, 400, invalid)
       return
     }
     if (ctx.closing || ctx.saturated) {
