@@ -88,36 +88,26 @@ const first = (...problems: Array<() => Problem>): Problem => {
 const RULES: Record<SendEventType, EventRule> = {
   'http.response.start': {
     scope: 'http',
+    // Plain `??` chains, not closures: this runs for every response on a server's hot path.
     check: (e, ctx) =>
-      first(
-        () => status(e),
-        () => optionalHeaders(e),
-        () => optionalBoolean(e, 'trailers'),
-        () =>
-          e.trailers === true && ctx?.extensions && !ctx.extensions['http.response.trailers']
-            ? [
-                'trailers',
-                'requires the http.response.trailers extension, which this server does not offer',
-              ]
-            : undefined,
-      ),
+      status(e) ??
+      optionalHeaders(e) ??
+      optionalBoolean(e, 'trailers') ??
+      (e.trailers === true && ctx?.extensions && !ctx.extensions['http.response.trailers']
+        ? [
+            'trailers',
+            'requires the http.response.trailers extension, which this server does not offer',
+          ]
+        : undefined),
   },
   'http.response.body': {
     scope: 'http',
-    check: (e) =>
-      first(
-        () => optionalBytes(e, 'body'),
-        () => optionalBoolean(e, 'moreBody'),
-      ),
+    check: (e) => optionalBytes(e, 'body') ?? optionalBoolean(e, 'moreBody'),
   },
   'http.response.trailers': {
     scope: 'http',
     extension: 'http.response.trailers',
-    check: (e) =>
-      first(
-        () => optionalHeaders(e),
-        () => optionalBoolean(e, 'moreTrailers'),
-      ),
+    check: (e) => optionalHeaders(e) ?? optionalBoolean(e, 'moreTrailers'),
   },
   'http.response.pathsend': {
     scope: 'http',
@@ -186,20 +176,12 @@ const RULES: Record<SendEventType, EventRule> = {
   'websocket.http.response.start': {
     scope: 'websocket',
     extension: 'websocket.http.response',
-    check: (e) =>
-      first(
-        () => status(e),
-        () => optionalHeaders(e),
-      ),
+    check: (e) => status(e) ?? optionalHeaders(e),
   },
   'websocket.http.response.body': {
     scope: 'websocket',
     extension: 'websocket.http.response',
-    check: (e) =>
-      first(
-        () => optionalBytes(e, 'body'),
-        () => optionalBoolean(e, 'moreBody'),
-      ),
+    check: (e) => optionalBytes(e, 'body') ?? optionalBoolean(e, 'moreBody'),
   },
   'lifespan.startup.complete': { scope: 'lifespan', check: () => undefined },
   'lifespan.startup.failed': { scope: 'lifespan', check: optionalMessage },

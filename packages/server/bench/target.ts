@@ -12,7 +12,11 @@ import { serve } from '../src/index.ts'
 
 const [kind, portArg] = process.argv.slice(2)
 // Exit normally on a signal so --cpu-prof can write its profile.
-process.on('SIGTERM', () => process.exit(0))
+process.on('SIGTERM', () => {
+  const cpu = process.cpuUsage()
+  process.stderr.write(`cpu ${kind} user ${cpu.user / 1000} ms system ${cpu.system / 1000} ms\n`)
+  process.exit(0)
+})
 const port = Number(portArg)
 const hello = Buffer.from(JSON.stringify({ hello: 'world' }))
 const chunk = Buffer.alloc(64 * 1024, 97)

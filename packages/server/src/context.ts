@@ -32,8 +32,12 @@ export class ServerContext {
   closing = false
   /** Unix socket path the server listens on, if any. */
   readonly uds: string | undefined
-  /** In-flight requests and sessions. */
+  /**
+   * In-flight work that shutdown must abort itself (WebSocket sessions). HTTP requests are only
+   * counted (a Set costs a hash per request): shutdown cuts them with closeAllConnections().
+   */
   readonly inFlight = new Set<InFlight>()
+  private requests = 0
   private drained: (() => void) | null = null
 
   constructor(app: Application, options: ResolvedOptions, logger: Logger) {
@@ -53,7 +57,12 @@ export class ServerContext {
   /** Whether one more request or session would pass `--limit-concurrency`. */
   get saturated(): boolean {
     const limit = this.options.limitConcurrency
-    return limit !== undefined && this.inFlight.size >= limit
+    return limit !== undefined && this.inFlightCount >= limit
+  }
+
+  /** Requests and sessions in flight. */
+  get inFlightCount(): number {
+    return this.requests + this.inFlight.size
   }
 
   /** Registers work in flight. */
@@ -64,7 +73,22 @@ export class ServerContext {
   /** Unregisters it; resolves a pending {@link drain} once nothing is left. */
   end(work: InFlight): void {
     this.inFlight.delete(work)
-    if (this.inFlight.size === 0 && this.drained) {
+    this.settled()
+  }
+
+  /** Counts an HTTP request in flight. */
+  beginRequest(): void {
+    this.requests++
+  }
+
+  /** Counts it out; resolves a pending {@link drain} once nothing is left. */
+  endRequest(): void {
+    this.requests--
+    this.settled()
+  }
+
+  private settled(): void {
+    if (this.drained !== null && this.inFlightCount === 0) {
       this.drained()
       this.drained = null
     }
@@ -72,7 +96,7 @@ export class ServerContext {
 
   /** Resolves when nothing is in flight. */
   drain(): Promise<void> {
-    if (this.inFlight.size === 0) return Promise.resolve()
+    if (this.inFlightCount === 0) return Promise.resolve()
     return new Promise((resolve) => {
       this.drained = resolve
     })

@@ -27,7 +27,7 @@ import {
   type SendEvent,
   TSGI_VERSION,
 } from '@tsgi/protocol'
-import type { InFlight, ServerContext } from './context.ts'
+import type { ServerContext } from './context.ts'
 import { responseHead } from './head.ts'
 import { sendFile } from './pathsend.ts'
 import { connectionFields } from './scope.ts'
@@ -46,7 +46,7 @@ const RESOLVED = Promise.resolve()
 type BodyResolve = (event: HTTPIncomingEvent) => void
 
 /** One request. Created by the dispatcher, which calls {@link run}. */
-export class HTTPExchange implements InFlight {
+export class HTTPExchange {
   readonly scope: HTTPScope
   readonly tracker: HTTPResponseTracker
   private readonly req: IncomingMessage
@@ -57,7 +57,8 @@ export class HTTPExchange implements InFlight {
   private readonly startedAt: number
   private expectContinue: boolean
   private bodyDone = false
-  private bodyListening = false
+  /** The request-stream listeners, created only for requests that have a body. */
+  private bodyListeners: { readable: () => void; end: () => void } | null = null
   private bodyWaiter: BodyResolve | null = null
   private bodyTimer: NodeJS.Timeout | null = null
   private endWaiters: BodyResolve[] | null = null
@@ -85,7 +86,8 @@ export class HTTPExchange implements InFlight {
     this.ctx = ctx
     this.expectContinue = expectContinue
     this.onResponseDone = onResponseDone
-    this.startedAt = performance.now()
+    // The clock is read only when an access line will need the duration.
+    this.startedAt = ctx.options.accessLog ? performance.now() : 0
     const fields = connectionFields(req, ctx, ctx.httpExtensions)
     this.hasBody = fields.hasBody
     const v = req.httpVersion
@@ -111,8 +113,8 @@ export class HTTPExchange implements InFlight {
 
   /** Calls the application. */
   run(): void {
-    this.res.once('close', this.onClose)
-    this.ctx.begin(this)
+    this.res.on('close', this.onClose)
+    this.ctx.beginRequest()
     let call: Promise<void>
     try {
       call = this.ctx.app(this.scope, this.receive, this.send)
@@ -121,11 +123,6 @@ export class HTTPExchange implements InFlight {
       call = Promise.reject(error)
     }
     call.then(this.onReturn, this.onThrow)
-  }
-
-  /** Shutdown's graceful timeout expired: cut the connection; the app sees a disconnect. */
-  abort(): void {
-    this.res.destroy()
   }
 
   // ---- receive -------------------------------------------------------------------------
@@ -158,14 +155,16 @@ export class HTTPExchange implements InFlight {
       this.bodyDone = true
       return NOTHING_MORE
     }
-    if (!this.bodyListening) {
-      this.bodyListening = true
-      req.on('readable', this.onReadable)
-      req.on('end', this.onBodyEnd)
+    if (this.bodyListeners === null) {
+      const listeners = { readable: () => this.onReadable(), end: () => this.onBodyEnd() }
+      this.bodyListeners = listeners
+      req.on('readable', listeners.readable)
+      req.on('end', listeners.end)
     }
     const timeout = this.ctx.options.timeoutRequestBody
     if (timeout > 0) {
-      if (this.bodyTimer === null) this.bodyTimer = setTimeout(this.onBodyTimeout, timeout * 1000)
+      if (this.bodyTimer === null)
+        this.bodyTimer = setTimeout(() => this.onBodyTimeout(), timeout * 1000)
       else this.bodyTimer.refresh()
     }
     return new Promise((resolve) => {
@@ -180,7 +179,7 @@ export class HTTPExchange implements InFlight {
     return { type: 'http.request', body: chunk, moreBody: !last }
   }
 
-  private readonly onReadable = (): void => {
+  private onReadable(): void {
     const waiter = this.bodyWaiter
     if (waiter === null) return
     const chunk: Buffer | null = this.req.read()
@@ -189,7 +188,7 @@ export class HTTPExchange implements InFlight {
     waiter(this.bodyEvent(chunk))
   }
 
-  private readonly onBodyEnd = (): void => {
+  private onBodyEnd(): void {
     const waiter = this.bodyWaiter
     if (waiter === null) return
     this.bodyWaiter = null
@@ -197,7 +196,7 @@ export class HTTPExchange implements InFlight {
     waiter(NO_BODY)
   }
 
-  private readonly onBodyTimeout = (): void => {
+  private onBodyTimeout(): void {
     if (this.bodyWaiter === null || this.finished) return
     this.ctx.logger.warn(
       `request body timed out after ${this.ctx.options.timeoutRequestBody}s: ${this.describe()}`,
@@ -266,11 +265,11 @@ export class HTTPExchange implements InFlight {
   waitForDrain(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.drainWaiter = { resolve, reject }
-      this.res.once('drain', this.onDrain)
+      this.res.once('drain', () => this.onDrain())
     })
   }
 
-  private readonly onDrain = (): void => {
+  private onDrain(): void {
     const waiter = this.drainWaiter
     this.drainWaiter = null
     waiter?.resolve()
@@ -388,13 +387,14 @@ export class HTTPExchange implements InFlight {
     if (this.bodyTimer !== null) clearTimeout(this.bodyTimer)
     if (!this.res.writableFinished) this.markDisconnected()
     else this.finish()
-    if (this.bodyListening) {
-      this.req.off('readable', this.onReadable)
-      this.req.off('end', this.onBodyEnd)
+    const listeners = this.bodyListeners
+    if (listeners !== null) {
+      this.req.off('readable', listeners.readable)
+      this.req.off('end', listeners.end)
     }
     this.log()
     this.onResponseDone()
-    if (this.appSettled) this.ctx.end(this)
+    if (this.appSettled) this.ctx.endRequest()
   }
 
   private readonly onReturn = (): void => {
@@ -406,7 +406,7 @@ export class HTTPExchange implements InFlight {
       this.ctx.logger.error(`${error.message}: ${this.describe()}`)
       this.failAfterApp()
     }
-    if (this.responseClosed) this.ctx.end(this)
+    if (this.responseClosed) this.ctx.endRequest()
   }
 
   private readonly onThrow = (error: unknown): void => {
@@ -415,7 +415,7 @@ export class HTTPExchange implements InFlight {
       this.ctx.logger.error(`exception in application: ${this.describe()}`, error)
       if (!this.disconnected) this.failAfterApp()
     }
-    if (this.responseClosed) this.ctx.end(this)
+    if (this.responseClosed) this.ctx.endRequest()
   }
 
   /** The app is done but the response is not: a 500 if nothing was written, else abort. */

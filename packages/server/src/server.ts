@@ -148,7 +148,7 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
     clearTimeout(timer)
     if (timedOut) {
       logger.warn(
-        `graceful shutdown timed out after ${opts.timeoutGracefulShutdown}s: cancelling ${ctx.inFlight.size} in-flight request(s)`,
+        `graceful shutdown timed out after ${opts.timeoutGracefulShutdown}s: cancelling ${ctx.inFlightCount} in-flight request(s) and session(s)`,
       )
       for (const work of [...ctx.inFlight]) work.abort('shutdown')
     }
