@@ -1,0 +1,66 @@
+/**
+ * The docs cannot rot: every code block announced with `<!-- example: <file> -->` in the guides
+ * and the READMEs must be the file's exact content, and every example's `main()` runs here.
+ * Type-checking is `pnpm typecheck` (tsconfig.json includes examples/).
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, test } from 'vitest'
+
+const docs = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const root = resolve(docs, '..')
+const examples = join(docs, 'examples')
+
+const markdown = [
+  join(root, 'README.md'),
+  ...readdirSync(docs)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(docs, f)),
+  ...['protocol', 'server', 'framework', 'tasks'].map((p) =>
+    join(root, 'packages', p, 'README.md'),
+  ),
+  join(root, 'apps', 'demo', 'README.md'),
+]
+
+const MARKER = /<!-- example: ([^ ]+) -->\s*\n```ts\n([\s\S]*?)```/g
+
+describe('code blocks are the example files, verbatim', () => {
+  const blocks = markdown.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(MARKER)].map((m) => ({
+      file,
+      example: m[1]!,
+      code: m[2]!,
+    })),
+  )
+  test('every example file is embedded somewhere', () => {
+    const embedded = new Set(blocks.map((b) => b.example))
+    const files = readdirSync(examples).filter((f) => f.endsWith('.ts'))
+    expect(files.filter((f) => !embedded.has(f))).toEqual([])
+  })
+  test.each(blocks.map((b) => [relative(root, b.file), b.example, b.code] as const))(
+    '%s embeds %s',
+    (_file, example, code) => {
+      expect(code).toBe(readFileSync(join(examples, example), 'utf8'))
+    },
+  )
+})
+
+const expected: Record<string, unknown> = {
+  'hello-protocol.ts': { path: '/hello', bytes: 4 },
+  'hello-framework.ts': { hello: { hello: 'ada' }, created: 201, invalid: 422 },
+  'node-adapter.ts': { ok: true },
+  'toy-server.ts': { path: '/toy', bytes: 3 },
+  'mini-framework.ts': { ok: { pong: true }, missing: 404 },
+}
+
+describe('every example runs', () => {
+  const files = readdirSync(examples).filter((f) => f.endsWith('.ts'))
+  test('each example has an expected result here', () => {
+    expect(files.sort()).toEqual(Object.keys(expected).sort())
+  })
+  test.each(files)('%s', async (file) => {
+    const mod = (await import(join(examples, file))) as { main(): Promise<unknown> }
+    expect(await mod.main()).toEqual(expected[file])
+  })
+})
