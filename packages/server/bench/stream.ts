@@ -24,7 +24,12 @@ function retained() {
   }
   const base = used()
   let peak = 0
-  return { sample: () => void (peak = Math.max(peak, used() - base)), peak: () => peak }
+  return {
+    sample: () => {
+      peak = Math.max(peak, used() - base)
+    },
+    peak: () => peak,
+  }
 }
 
 let received = 0
