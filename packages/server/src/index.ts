@@ -3,7 +3,11 @@
  *
  * @module
  */
+
+export { main } from './cli.ts'
+export { type CliArgs, type CliCommand, parseCliArgs } from './cli-args.ts'
 export { ServerError, ServerErrorCode } from './errors.ts'
+export { loadApp } from './load.ts'
 export {
   createLogger,
   type Logger,
@@ -23,4 +27,5 @@ export {
   type RequestListener,
   type RequestListenerOptions,
 } from './request-listener.ts'
+export { ExitCode, runServer } from './run.ts'
 export { type ServerHandle, serve } from './server.ts'

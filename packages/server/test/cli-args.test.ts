@@ -1,0 +1,134 @@
+/** Parsing the command line into server options. */
+import { describe, expect, test } from 'vitest'
+import { FLAGS, helpText, parseCliArgs } from '../src/cli-args.ts'
+import { splitTarget } from '../src/load.ts'
+
+describe('parseCliArgs', () => {
+  test('every flag maps onto its option', () => {
+    const command = parseCliArgs([
+      'app.ts:api',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '9000',
+      '--root-path',
+      '/api',
+      '--lifespan',
+      'on',
+      '--timeout-keep-alive',
+      '75',
+      '--timeout-graceful-shutdown',
+      '10',
+      '--timeout-headers',
+      '5',
+      '--timeout-request-body',
+      '7',
+      '--limit-concurrency',
+      '100',
+      '--max-header-size',
+      '8192',
+      '--proxy-headers',
+      '--forwarded-allow-ips',
+      '10.0.0.0/8, 192.168.0.1',
+      '--ssl-keyfile',
+      'k.pem',
+      '--ssl-certfile',
+      'c.pem',
+      '--header',
+      'x-a: 1',
+      '--header',
+      'x-b:2',
+      '--no-server-header',
+      '--no-date-header',
+      '--log-level',
+      'debug',
+      '--no-access-log',
+      '--ws-max-size',
+      '1024',
+      '--ws-ping-interval',
+      '5',
+      '--ws-ping-timeout',
+      '6',
+      '--backlog',
+      '10',
+      '--factory',
+    ])
+    expect(command).toEqual({
+      kind: 'serve',
+      args: {
+        target: 'app.ts:api',
+        factory: true,
+        workers: 1,
+        reload: false,
+        options: {
+          host: '0.0.0.0',
+          port: 9000,
+          rootPath: '/api',
+          lifespan: 'on',
+          timeoutKeepAlive: 75,
+          timeoutGracefulShutdown: 10,
+          timeoutHeaders: 5,
+          timeoutRequestBody: 7,
+          limitConcurrency: 100,
+          maxHeaderSize: 8192,
+          proxyHeaders: true,
+          forwardedAllowIps: ['10.0.0.0/8', '192.168.0.1'],
+          sslKeyfile: 'k.pem',
+          sslCertfile: 'c.pem',
+          headers: [
+            ['x-a', '1'],
+            ['x-b', '2'],
+          ],
+          serverHeader: false,
+          dateHeader: false,
+          logLevel: 'debug',
+          accessLog: false,
+          wsMaxSize: 1024,
+          wsPingInterval: 5,
+          wsPingTimeout: 6,
+          backlog: 10,
+        },
+      },
+    })
+  })
+
+  test('defaults leave the options empty (the server fills them)', () => {
+    expect(parseCliArgs(['app.ts'])).toEqual({
+      kind: 'serve',
+      args: { target: 'app.ts', factory: false, workers: 1, reload: false, options: {} },
+    })
+  })
+
+  test.each([
+    [['--workers', '0', 'a.ts'], /--workers: expected at least 1/],
+    [['--workers', '2', '--reload', 'a.ts'], /--reload: cannot be combined with --workers/],
+    [['--header', 'novalue', 'a.ts'], /--header: expected name:value/],
+    [['--timeout-keep-alive', 'soon', 'a.ts'], /--timeout-keep-alive: expected a number/],
+    [['--log-level', 'loud', 'a.ts'], /--log-level: expected error, warn, info or debug/],
+    [['--access-log', '--no-access-log', 'a.ts'], /cannot be given together/],
+    [['a.ts', 'b.ts'], /expected one application, got 2/],
+  ])('%j → %s', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(message)
+  })
+
+  test('help and version win over everything else', () => {
+    expect(parseCliArgs(['--help', 'a.ts'])).toEqual({ kind: 'help' })
+    expect(parseCliArgs(['--version'])).toEqual({ kind: 'version' })
+    for (const name of Object.keys(FLAGS)) expect(helpText()).toContain(`--${name}`)
+  })
+})
+
+describe('splitTarget', () => {
+  test('module and export', () => {
+    expect(splitTarget('app.ts')).toEqual({ file: 'app.ts', exportName: undefined })
+    expect(splitTarget('src/app.ts:api')).toEqual({ file: 'src/app.ts', exportName: 'api' })
+    expect(splitTarget('C:\\apps\\app.ts')).toEqual({
+      file: 'C:\\apps\\app.ts',
+      exportName: undefined,
+    })
+    expect(splitTarget('/srv/a:b/app.ts')).toEqual({
+      file: '/srv/a:b/app.ts',
+      exportName: undefined,
+    })
+  })
+})
