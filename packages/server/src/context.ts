@@ -4,7 +4,9 @@
  *
  * @module
  */
+
 import type { Application, Extensions, State } from '@tsgi/protocol'
+import { BodyWatchdog } from './body-watchdog.ts'
 import type { Logger } from './logger.ts'
 import type { ResolvedOptions } from './options.ts'
 import { type TrustedProxies, trustedProxies } from './proxy.ts'
@@ -38,6 +40,8 @@ export class ServerContext {
    */
   readonly inFlight = new Set<InFlight>()
   private requests = 0
+  /** Times out requests whose body stalls while the application waits for it. */
+  readonly bodyWatchdog: BodyWatchdog
   private drained: (() => void) | null = null
 
   constructor(app: Application, options: ResolvedOptions, logger: Logger) {
@@ -51,6 +55,7 @@ export class ServerContext {
       'http.response.pathsend': {},
     })
     this.wsExtensions = Object.freeze({ 'websocket.http.response': {} })
+    this.bodyWatchdog = new BodyWatchdog(options.timeoutRequestBody)
     this.proxies = options.proxyHeaders ? trustedProxies(options.forwardedAllowIps) : null
   }
 

@@ -27,6 +27,7 @@ import {
   type SendEvent,
   TSGI_VERSION,
 } from '@tsgi/protocol'
+import type { BodyWaiter } from './body-watchdog.ts'
 import type { ServerContext } from './context.ts'
 import { responseHead } from './head.ts'
 import { sendFile } from './pathsend.ts'
@@ -46,7 +47,7 @@ const RESOLVED = Promise.resolve()
 type BodyResolve = (event: HTTPIncomingEvent) => void
 
 /** One request. Created by the dispatcher, which calls {@link run}. */
-export class HTTPExchange {
+export class HTTPExchange implements BodyWaiter {
   readonly scope: HTTPScope
   readonly tracker: HTTPResponseTracker
   private readonly req: IncomingMessage
@@ -57,10 +58,11 @@ export class HTTPExchange {
   private readonly startedAt: number
   private expectContinue: boolean
   private bodyDone = false
-  /** The request-stream listeners, created only for requests that have a body. */
-  private bodyListeners: { readable: () => void; end: () => void } | null = null
+  /** Whether the request-stream listeners are on (only for requests that have a body). */
+  private listening = false
   private bodyWaiter: BodyResolve | null = null
-  private bodyTimer: NodeJS.Timeout | null = null
+  /** @internal When the current wait for body bytes began (see BodyWatchdog). */
+  bodyWaitStart = 0
   private endWaiters: BodyResolve[] | null = null
   private drainWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null
   private headWritten = false
@@ -155,18 +157,13 @@ export class HTTPExchange {
       this.bodyDone = true
       return NOTHING_MORE
     }
-    if (this.bodyListeners === null) {
-      const listeners = { readable: () => this.onReadable(), end: () => this.onBodyEnd() }
-      this.bodyListeners = listeners
-      req.on('readable', listeners.readable)
-      req.on('end', listeners.end)
+    if (!this.listening) {
+      // Never removed: the request object is discarded with the exchange.
+      this.listening = true
+      req.on('readable', () => this.onReadable())
+      req.on('end', () => this.onBodyEnd())
     }
-    const timeout = this.ctx.options.timeoutRequestBody
-    if (timeout > 0) {
-      if (this.bodyTimer === null)
-        this.bodyTimer = setTimeout(() => this.onBodyTimeout(), timeout * 1000)
-      else this.bodyTimer.refresh()
-    }
+    this.ctx.bodyWatchdog.watch(this)
     return new Promise((resolve) => {
       this.bodyWaiter = resolve
     })
@@ -185,6 +182,7 @@ export class HTTPExchange {
     const chunk: Buffer | null = this.req.read()
     if (chunk === null) return
     this.bodyWaiter = null
+    this.ctx.bodyWatchdog.unwatch(this)
     waiter(this.bodyEvent(chunk))
   }
 
@@ -192,11 +190,13 @@ export class HTTPExchange {
     const waiter = this.bodyWaiter
     if (waiter === null) return
     this.bodyWaiter = null
+    this.ctx.bodyWatchdog.unwatch(this)
     this.bodyDone = true
     waiter(NO_BODY)
   }
 
-  private onBodyTimeout(): void {
+  /** @internal Called by the BodyWatchdog: the client sent no body bytes in time. */
+  onBodyTimeout(): void {
     if (this.bodyWaiter === null || this.finished) return
     this.ctx.logger.warn(
       `request body timed out after ${this.ctx.options.timeoutRequestBody}s: ${this.describe()}`,
@@ -384,14 +384,9 @@ export class HTTPExchange {
 
   private readonly onClose = (): void => {
     this.responseClosed = true
-    if (this.bodyTimer !== null) clearTimeout(this.bodyTimer)
+    if (this.listening) this.ctx.bodyWatchdog.unwatch(this)
     if (!this.res.writableFinished) this.markDisconnected()
     else this.finish()
-    const listeners = this.bodyListeners
-    if (listeners !== null) {
-      this.req.off('readable', listeners.readable)
-      this.req.off('end', listeners.end)
-    }
     this.log()
     this.onResponseDone()
     if (this.appSettled) this.ctx.endRequest()
