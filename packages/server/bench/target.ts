@@ -17,6 +17,15 @@ process.on('SIGTERM', () => {
   process.stderr.write(`cpu ${kind} user ${cpu.user / 1000} ms system ${cpu.system / 1000} ms\n`)
   process.exit(0)
 })
+// The soak asks for the retained memory (after a full GC) with SIGUSR2.
+process.on('SIGUSR2', () => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  const m = process.memoryUsage()
+  process.stderr.write(
+    `memory heapUsed=${m.heapUsed} arrayBuffers=${m.arrayBuffers} rss=${m.rss}\n`,
+  )
+})
 const port = Number(portArg)
 const hello = Buffer.from(JSON.stringify({ hello: 'world' }))
 const chunk = Buffer.alloc(64 * 1024, 97)
