@@ -11,6 +11,8 @@ import { BadRequestError, ContentTooLargeError, FrameworkErrorCode } from './err
 import { parseQuery, type Query } from './query.ts'
 
 const EMPTY = new Uint8Array(0)
+/** A streamed body up to this size is kept, so it can be read again after streaming. */
+const REPLAY_MAX = 1024 * 1024
 
 /** Reads one request's body. */
 export class BodyReader {
@@ -40,16 +42,26 @@ export class BodyReader {
     })
   }
 
-  /** Body chunks as they arrive. A second call replays the cached body once it was read whole. */
+  /**
+   * Body chunks as they arrive. Once read whole, the body can be read again (a second stream,
+   * `bytes()`, `json()`…) if it was at most 1 MiB; a larger streamed body is not kept, so that
+   * streaming a big upload stays streaming.
+   */
   async *stream(): AsyncGenerator<Uint8Array> {
     if (this.cached !== null) {
       if (this.cached.byteLength > 0) yield this.cached
       return
     }
-    if (this.streaming) throw new TypeError('the request body is already being read')
+    if (this.streaming)
+      throw new TypeError(
+        this.done
+          ? 'the request body was streamed and, over 1 MiB, not kept: it cannot be read again'
+          : 'the request body is already being read',
+      )
     this.streaming = true
     if (this.declared > this.limit) this.tooLarge()
     let size = 0
+    let kept: Uint8Array[] | null = []
     while (!this.done) {
       const event = await this.receive()
       if (event.type !== 'http.request')
@@ -57,6 +69,13 @@ export class BodyReader {
       if (!event.moreBody) this.done = true
       size += event.body.byteLength
       if (size > this.limit) this.tooLarge()
+      if (kept !== null && event.body.byteLength > 0) {
+        if (size <= REPLAY_MAX) kept.push(event.body)
+        else kept = null
+      }
+      if (this.done && kept !== null)
+        this.cached =
+          kept.length === 0 ? EMPTY : kept.length === 1 ? kept[0]! : Buffer.concat(kept, size)
       if (event.body.byteLength > 0) yield event.body
     }
   }
@@ -70,7 +89,8 @@ export class BodyReader {
       chunks.push(chunk)
       size += chunk.byteLength
     }
-    this.cached =
+    // Kept whatever the size: bytes() holds the whole body anyway.
+    this.cached ??=
       chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
     return this.cached
   }

@@ -152,10 +152,24 @@ export class Dispatcher {
       if (isClientDisconnected(error)) return
       response = errorResponse(error, request, this.options.logger, this.options.debug)
     }
+    // A body that fails before anything was sent (a missing file, a stream that throws at
+    // once) still gets a proper error response.
+    let started = false
+    const tracked: Send = (event) => {
+      started = true
+      return send(event)
+    }
     try {
-      await sendResponse(response, scope, send)
+      await sendResponse(response, scope, tracked)
     } catch (error) {
-      if (!isClientDisconnected(error)) throw error
+      // The client leaving is no error; after() tasks still run.
+      if (!isClientDisconnected(error)) {
+        if (started) throw error
+        const fallback = errorResponse(error, request, this.options.logger, this.options.debug)
+        await sendResponse(fallback, scope, send).catch((e: unknown) => {
+          if (!isClientDisconnected(e)) throw e
+        })
+      }
     }
     for (const task of request.afterTasks) {
       try {
