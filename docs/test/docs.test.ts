@@ -52,6 +52,7 @@ const expected: Record<string, unknown> = {
   'node-adapter.ts': { ok: true },
   'toy-server.ts': { path: '/toy', bytes: 3 },
   'mini-framework.ts': { ok: { pong: true }, missing: 404 },
+  'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
 }
 
 describe('every example runs', () => {
