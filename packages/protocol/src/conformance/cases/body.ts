@@ -1,0 +1,200 @@
+/** Request bodies (SPEC.md §5.3). */
+import { connect } from 'node:net'
+import type { Case, CaseContext } from '../types.ts'
+import { describeResponses, expectThat, raw } from './util.ts'
+
+type Echo = { length: number; events: number; moreBody: boolean[]; text: string }
+
+async function echo(
+  ctx: CaseContext,
+  request: string | Buffer | Array<string | Buffer>,
+  delay = 0,
+) {
+  const { responses, text } = await raw(ctx, request, { delay, timeout: 10_000 })
+  const body = responses[0]?.body.toString('utf8') ?? ''
+  try {
+    return JSON.parse(body) as Echo
+  } catch {
+    throw new Error(`got ${describeResponses(responses, text)}`)
+  }
+}
+
+const post = (headers: string, body: string | Buffer = '') =>
+  Buffer.concat([
+    Buffer.from(`POST /echo-body HTTP/1.1\r\nHost: h\r\nConnection: close\r\n${headers}\r\n`),
+    Buffer.from(body),
+  ])
+
+export const bodyCases: Case[] = [
+  {
+    id: 'body.none',
+    title: 'no body: one http.request with an empty body and moreBody false',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const e = await echo(ctx, 'GET /echo-body HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')
+      expectThat(
+        e.length === 0 && JSON.stringify(e.moreBody) === '[false]',
+        'GET without a body',
+        JSON.stringify(e),
+        '{ length: 0, moreBody: [false] }',
+      )
+    },
+  },
+  {
+    id: 'body.content-length',
+    title: 'a Content-Length body arrives exactly, the last event says moreBody false',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const e = await echo(ctx, post('Content-Length: 11\r\n', 'hello world'))
+      expectThat(
+        e.text === 'hello world' && e.moreBody.at(-1) === false,
+        'POST with Content-Length: 11',
+        JSON.stringify(e),
+        'text "hello world", last moreBody false',
+      )
+    },
+  },
+  {
+    id: 'body.zero-length',
+    title: 'Content-Length: 0 reads as an empty body, without waiting',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const e = await echo(ctx, post('Content-Length: 0\r\n'))
+      expectThat(
+        e.length === 0 && e.moreBody.at(-1) === false,
+        'POST with Content-Length: 0',
+        JSON.stringify(e),
+        'length 0, moreBody false',
+      )
+    },
+  },
+  {
+    id: 'body.chunked',
+    title: 'a chunked body is de-chunked',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const e = await echo(
+        ctx,
+        post('Transfer-Encoding: chunked\r\n', '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'),
+      )
+      expectThat(
+        e.text === 'hello world',
+        'chunks "hello", " world"',
+        JSON.stringify(e.text),
+        '"hello world"',
+      )
+    },
+  },
+  {
+    id: 'body.chunked-in-pieces',
+    title: 'a chunked body sent slowly in pieces arrives whole',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const e = await echo(
+        ctx,
+        [
+          post('Transfer-Encoding: chunked\r\n', '3\r\nabc\r\n'),
+          '3\r\ndef\r\n',
+          '3\r\nghi\r\n',
+          '0\r\n\r\n',
+        ],
+        60,
+      )
+      expectThat(
+        e.text === 'abcdefghi' && e.moreBody.at(-1) === false,
+        'four pieces, 60 ms apart',
+        JSON.stringify(e),
+        'text "abcdefghi", last moreBody false',
+      )
+    },
+  },
+  {
+    id: 'body.large',
+    title: 'a 4 MiB body arrives whole, in several events',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const size = 4 * 1024 * 1024
+      const e = await echo(ctx, post(`Content-Length: ${size}\r\n`, Buffer.alloc(size, 97)))
+      expectThat(
+        e.length === size && e.events > 1,
+        `POST of ${size} bytes`,
+        `length ${e.length} in ${e.events} events`,
+        `length ${size}, more than one event`,
+      )
+    },
+  },
+  {
+    id: 'body.100-continue',
+    title: 'Expect: 100-continue is answered when the app reads',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const { text } = await raw(
+        ctx,
+        'POST /echo-body HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+        { timeout: 2000, until: (b) => b.includes('100 Continue') },
+      )
+      expectThat(
+        /^HTTP\/1\.1 100 Continue\r\n/.test(text),
+        'headers with Expect: 100-continue, no body yet',
+        JSON.stringify(text.slice(0, 80)),
+        'HTTP/1.1 100 Continue before the body is sent',
+      )
+    },
+  },
+  {
+    id: 'body.no-100-without-receive',
+    title: 'no 100 Continue when the app answers without reading',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const { responses, text } = await raw(
+        ctx,
+        'POST /no-read HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+        { timeout: 2000 },
+      )
+      expectThat(
+        responses[0]?.status === 200 && !text.includes('100 Continue'),
+        'Expect: 100-continue to an app that does not read',
+        describeResponses(responses, text),
+        'a 200 with no 100 Continue before it',
+      )
+    },
+  },
+  {
+    id: 'body.backpressure',
+    title: 'a slow reader stops the server reading: the client cannot push 32 MiB ahead',
+    spec: '§5.3',
+    app: 'main',
+    async run(ctx) {
+      const size = 32 * 1024 * 1024
+      const accepted = await new Promise<number>((resolve) => {
+        const socket = connect(ctx.port, ctx.host)
+        socket.on('error', () => {})
+        socket.on('connect', () => {
+          // The app reads one event per 50 ms.
+          socket.write(`POST /echo-body/50 HTTP/1.1\r\nHost: h\r\nContent-Length: ${size}\r\n\r\n`)
+          const chunk = Buffer.alloc(64 * 1024)
+          for (let sent = 0; sent < size; sent += chunk.length) socket.write(chunk)
+          setTimeout(() => {
+            const inKernelOrBeyond = socket.bytesWritten - socket.writableLength
+            socket.destroy()
+            resolve(inKernelOrBeyond)
+          }, 1500)
+        })
+      })
+      expectThat(
+        accepted < 24 * 1024 * 1024,
+        '32 MiB to an app reading slowly, for 1.5 s',
+        `${accepted} bytes left the client`,
+        'the server to stop reading (well under 24 MiB taken)',
+      )
+    },
+  },
+]

@@ -1,0 +1,296 @@
+/**
+ * `checkApp(app)`: drives an application with a strict server double and records every
+ * protocol violation — an invalid event, a body before the start, events after completion,
+ * returning without a response, ignoring `http.disconnect`, accepting an unknown scope type,
+ * lifespan misuse — instead of stopping at the first. Framework authors run it in their tests.
+ *
+ * @module
+ */
+import type { Application, ReceiveEvent, SendEvent } from '../application.ts'
+import { ClientDisconnectedError, type TsgiError } from '../errors.ts'
+import type { HTTPScope } from '../http.ts'
+import { HTTPResponseTracker } from '../http-response-tracker.ts'
+import { LifespanTracker } from '../lifespan-tracker.ts'
+import { TSGI_VERSION } from '../version.ts'
+
+/** One violation found. */
+export interface AppViolation {
+  /** What was being checked, e.g. `GET /`, `lifespan`, `unknown scope`. */
+  exchange: string
+  /** `invalid-event`, `unexpected-event`, `content-length`, `incomplete-response`, `ignores-disconnect`, `accepts-unknown-scope`, `lifespan`, `threw`. */
+  kind: string
+  message: string
+}
+
+/** What `checkApp` found. */
+export interface AppCheckReport {
+  passed: boolean
+  violations: AppViolation[]
+  /** The exchanges that were run. */
+  checked: string[]
+}
+
+/** A request to drive the app with. */
+export interface CheckRequest {
+  method?: string
+  path: string
+  headers?: Array<[string, string]>
+  body?: string
+}
+
+/** Options of {@link checkApp}. */
+export interface AppCheckOptions {
+  /** Requests to run (default: GET /, HEAD /, POST / with a JSON body, GET of an unknown path). */
+  requests?: CheckRequest[]
+  /** Run the lifespan (default true). */
+  lifespan?: boolean
+  /** How long an app may take to settle after a disconnect, in ms. Default 2000. */
+  settleMs?: number
+}
+
+const utf8 = new TextEncoder()
+const DEFAULT_REQUESTS: CheckRequest[] = [
+  { path: '/' },
+  { method: 'HEAD', path: '/' },
+  {
+    method: 'POST',
+    path: '/',
+    headers: [['content-type', 'application/json']],
+    body: '{"check":true}',
+  },
+  { path: '/tsgi-conformance-unknown-path' },
+]
+
+function kindOf(error: unknown): string {
+  switch ((error as TsgiError)?.code) {
+    case 'TSGI_ERR_INVALID_EVENT':
+      return 'invalid-event'
+    case 'TSGI_ERR_UNEXPECTED_EVENT':
+      return 'unexpected-event'
+    case 'TSGI_ERR_CONTENT_LENGTH':
+      return 'content-length'
+    default:
+      return 'invalid-event'
+  }
+}
+
+function httpScope(req: CheckRequest, state: Record<string, unknown>): HTTPScope {
+  const [path = '/', query = ''] = req.path.split('?', 2)
+  const headers: Array<[string, string]> = [['host', 'conformance.test'], ...(req.headers ?? [])]
+  if (req.body !== undefined)
+    headers.push(['content-length', String(utf8.encode(req.body).byteLength)])
+  return {
+    type: 'http',
+    tsgi: TSGI_VERSION,
+    httpVersion: '1.1',
+    method: req.method ?? 'GET',
+    scheme: 'http',
+    path,
+    rawPath: path,
+    queryString: query,
+    rootPath: '',
+    headers,
+    client: { host: '127.0.0.1', port: 50000 },
+    server: { host: '127.0.0.1', port: 80 },
+    state: { ...state },
+    extensions: {},
+  }
+}
+
+async function settles(
+  p: Promise<unknown>,
+  ms: number,
+): Promise<{ settled: boolean; error?: unknown }> {
+  let timer: NodeJS.Timeout | undefined
+  const result = await Promise.race([
+    p.then(
+      () => ({ settled: true }),
+      (error: unknown) => ({ settled: true, error }),
+    ),
+    new Promise<{ settled: boolean }>((r) => {
+      timer = setTimeout(() => r({ settled: false }), ms)
+    }),
+  ])
+  clearTimeout(timer)
+  return result
+}
+
+/** Checks `app` against the protocol. */
+export async function checkApp(
+  app: Application,
+  options: AppCheckOptions = {},
+): Promise<AppCheckReport> {
+  const violations: AppViolation[] = []
+  const checked: string[] = []
+  const settleMs = options.settleMs ?? 2000
+  const add = (exchange: string, kind: string, message: string) =>
+    violations.push({ exchange, kind, message })
+  let state: Record<string, unknown> = {}
+
+  // 1. An unknown scope type must be refused (SPEC.md §2.3).
+  checked.push('unknown scope')
+  const unknown = await settles(
+    Promise.resolve().then(() =>
+      (app as (s: unknown, r: unknown, s2: unknown) => Promise<void>)(
+        { type: 'tsgi.conformance-unknown', tsgi: TSGI_VERSION, state: {} },
+        () => new Promise(() => {}),
+        () => Promise.resolve(),
+      ),
+    ),
+    settleMs,
+  )
+  if (unknown.settled && unknown.error === undefined)
+    add(
+      'unknown scope',
+      'accepts-unknown-scope',
+      'the app returned normally for an unknown scope type; it must throw (UnsupportedScopeError)',
+    )
+
+  // 2. Lifespan (SPEC.md §4): answers checked by the tracker; throwing means "no lifespan".
+  let lifespanRun: { shutdown(): Promise<void> } | null = null
+  if (options.lifespan !== false) {
+    checked.push('lifespan')
+    const tracker = new LifespanTracker()
+    const inbox: ReceiveEvent[] = [{ type: 'lifespan.startup' }]
+    let wake: (() => void) | null = null
+    let answered: (() => void) | null = null
+    const scope = {
+      type: 'lifespan' as const,
+      tsgi: TSGI_VERSION,
+      state: {} as Record<string, unknown>,
+    }
+    const receive = () =>
+      new Promise<ReceiveEvent>((resolve) => {
+        const take = () => {
+          const e = inbox.shift()!
+          tracker.delivered(e.type as 'lifespan.startup')
+          resolve(e)
+        }
+        if (inbox.length > 0) take()
+        else wake = take
+      })
+    const send = async (event: SendEvent) => {
+      try {
+        tracker.accept(event)
+      } catch (error) {
+        add('lifespan', 'lifespan', (error as Error).message)
+        throw error
+      }
+      answered?.()
+    }
+    const answer = () =>
+      new Promise<void>((resolve) => {
+        answered = () => {
+          answered = null
+          resolve()
+        }
+      })
+    const startupAnswered = answer()
+    const running = Promise.resolve().then(() => app(scope, receive, send))
+    const first = await Promise.race([
+      startupAnswered.then(() => 'answered'),
+      settles(running, settleMs).then(() => 'settled'),
+    ])
+    if (first === 'answered') {
+      if (tracker.phase === 'failed')
+        add('lifespan', 'lifespan', `startup failed: ${tracker.failure}`)
+      state = scope.state
+      lifespanRun = {
+        async shutdown() {
+          const done = answer()
+          inbox.push({ type: 'lifespan.shutdown' })
+          const w = wake
+          wake = null
+          w?.()
+          const r = await Promise.race([
+            done.then(() => true),
+            settles(running, settleMs).then(() => false),
+          ])
+          if (!r || tracker.phase !== 'stopped')
+            add('lifespan', 'lifespan', 'lifespan.shutdown was not answered')
+        },
+      }
+    }
+  }
+
+  // 3. Requests: every event validated and ordered; the response must complete.
+  for (const req of options.requests ?? DEFAULT_REQUESTS) {
+    const name = `${req.method ?? 'GET'} ${req.path}`
+    checked.push(name)
+    const scope = httpScope(req, state)
+    const tracker = new HTTPResponseTracker(scope.method, scope.extensions)
+    let bodySent = false
+    const receive = async (): Promise<ReceiveEvent> => {
+      if (bodySent || tracker.complete) return { type: 'http.disconnect' }
+      bodySent = true
+      return { type: 'http.request', body: utf8.encode(req.body ?? ''), moreBody: false }
+    }
+    const send = async (event: SendEvent) => {
+      try {
+        tracker.accept(event)
+      } catch (error) {
+        add(name, kindOf(error), (error as Error).message)
+        throw error
+      }
+    }
+    const run = await settles(
+      Promise.resolve().then(() => app(scope, receive, send)),
+      settleMs * 2,
+    )
+    if (!run.settled) add(name, 'incomplete-response', 'the app did not settle')
+    else if (run.error !== undefined && !violations.some((v) => v.exchange === name))
+      add(name, 'threw', `the app threw: ${(run.error as Error)?.message ?? String(run.error)}`)
+    else if (!tracker.complete && !violations.some((v) => v.exchange === name))
+      add(
+        name,
+        'incomplete-response',
+        tracker.started ? 'returned before the final body' : 'returned without http.response.start',
+      )
+  }
+
+  // 4. A client that leaves mid-body: the app must stop (not hang, not keep sending).
+  const gone = 'client disconnects mid-body'
+  checked.push(gone)
+  {
+    const scope = httpScope(
+      {
+        method: 'POST',
+        path: '/',
+        headers: [['content-type', 'application/json']],
+        body: '{"partial":',
+      },
+      state,
+    )
+    let calls = 0
+    let sendsAfter = 0
+    const receive = async (): Promise<ReceiveEvent> => {
+      calls++
+      return calls === 1
+        ? { type: 'http.request', body: utf8.encode('{"partial":'), moreBody: true }
+        : { type: 'http.disconnect' }
+    }
+    const send = async () => {
+      sendsAfter++
+      throw new ClientDisconnectedError()
+    }
+    const run = await settles(
+      Promise.resolve().then(() => app(scope, receive, send)),
+      settleMs,
+    )
+    if (!run.settled)
+      add(
+        gone,
+        'ignores-disconnect',
+        `the app did not settle within ${settleMs} ms after http.disconnect`,
+      )
+    else if (sendsAfter > 2)
+      add(
+        gone,
+        'ignores-disconnect',
+        `the app kept sending after the disconnect (${sendsAfter} sends)`,
+      )
+  }
+
+  await lifespanRun?.shutdown()
+  return { passed: violations.length === 0, violations, checked }
+}

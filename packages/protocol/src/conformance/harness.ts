@@ -1,0 +1,123 @@
+/**
+ * Starting the server under test: the command template with `{app}`, `{port}` and `{host}`
+ * filled in, run through the shell (with `exec`, so signals and exit codes are the server's),
+ * waited for until its port accepts connections, and stopped by its PID.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { connect, createServer } from 'node:net'
+
+/** A running server under test. */
+export interface RunningServer {
+  url: string
+  host: string
+  port: number
+  child: ChildProcess
+  output(): string
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (`null` if killed). */
+  stop(graceMs?: number): Promise<number | null>
+  /** Resolves with the exit code when the process ends by itself. */
+  exited: Promise<number | null>
+}
+
+/** A free TCP port on `host`. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, host, () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host)
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/** Fills the template's placeholders. */
+export function fillTemplate(
+  template: string,
+  values: { app: string; port: number; host: string },
+): string {
+  return template
+    .replaceAll('{app}', values.app)
+    .replaceAll('{port}', String(values.port))
+    .replaceAll('{host}', values.host)
+}
+
+/**
+ * Starts `template` for `app`. Resolves once the port accepts connections, or rejects (with the
+ * output) if the process exits first or `timeoutMs` passes.
+ */
+export async function startServer(
+  template: string,
+  app: string,
+  options: { host?: string; timeoutMs?: number; waitForPort?: boolean } = {},
+): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1'
+  const port = await freePort(host)
+  const command = fillTemplate(template, { app, port, host })
+  const child = spawn('sh', ['-c', `exec ${command}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? null : 0))),
+  )
+  let gone = false
+  exited.then(() => {
+    gone = true
+  })
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal)
+    } catch {
+      child.kill(signal)
+    }
+  }
+  const server: RunningServer = {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    host,
+    port,
+    child,
+    output: () => out,
+    exited,
+    async stop(graceMs = 10_000) {
+      if (!gone) kill('SIGTERM')
+      const timer = setTimeout(() => kill('SIGKILL'), graceMs)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    },
+  }
+  if (options.waitForPort === false) return server
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000)
+  while (!(await accepts(host, port))) {
+    if (gone) throw new Error(`the server exited before accepting connections:\n${command}\n${out}`)
+    if (Date.now() > deadline) {
+      await server.stop(1000)
+      throw new Error(
+        `the server did not accept connections on ${host}:${port} in time:\n${command}\n${out}`,
+      )
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return server
+}

@@ -1,0 +1,20 @@
+/**
+ * `@tsgi/protocol/conformance`: the TSGI conformance suite. `runServerSuite` checks a server
+ * (started from a command template) over real sockets; `checkApp` checks an application with a
+ * strict in-memory server double. The `tsgi-conformance` binary runs both.
+ *
+ * @module
+ */
+
+export { appPath } from './apps/index.ts'
+export {
+  type AppCheckOptions,
+  type AppCheckReport,
+  type AppViolation,
+  checkApp,
+} from './check-app.ts'
+export { fillTemplate, type RunningServer, startServer } from './harness.ts'
+export { formatReport, formatResult, jsonReport } from './report.ts'
+export { runServerSuite, type ServerSuiteOptions, type SuiteReport, selectCases } from './runner.ts'
+export type { AppName, Case, CaseContext, CaseResult, Feature } from './types.ts'
+export { ConformanceFailure } from './types.ts'

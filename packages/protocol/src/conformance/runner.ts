@@ -1,0 +1,169 @@
+/**
+ * Runs the server cases against a command: one shared server per test app (cases that need
+ * their own start one), optional features detected from what the server announces, each case
+ * bounded by a timeout. An absent optional feature skips its cases — never passes them.
+ *
+ * @module
+ */
+import { appPath } from './apps/index.ts'
+import { type RunningServer, startServer } from './harness.ts'
+import { serverCases } from './registry.ts'
+import type { AppName, Case, CaseContext, CaseResult, Feature } from './types.ts'
+
+/** Options of {@link runServerSuite}. */
+export interface ServerSuiteOptions {
+  /** The command template: `{app}`, `{port}`, optionally `{host}`. */
+  command: string
+  host?: string
+  /** Only cases whose id or title matches. */
+  grep?: string | RegExp
+  /** Stop at the first failure. */
+  bail?: boolean
+  /** Force optional features on or off (default: detected; lifespan assumed supported). */
+  features?: Partial<Record<Feature, boolean>>
+  /** Per-case timeout in ms. Default 20 000. */
+  timeoutMs?: number
+  /** Called after each case (progress). */
+  onResult?: (result: CaseResult, index: number, total: number) => void
+}
+
+/** The outcome of a run. */
+export interface SuiteReport {
+  results: CaseResult[]
+  passed: number
+  failed: number
+  skipped: number
+}
+
+/** The cases a run would execute (after `grep`). */
+export function selectCases(command: string, grep?: string | RegExp): Case[] {
+  const all = serverCases(command)
+  if (grep === undefined) return all
+  const re = typeof grep === 'string' ? new RegExp(grep) : grep
+  return all.filter((c) => re.test(c.id) || re.test(c.title))
+}
+
+async function detect(server: RunningServer, forced: ServerSuiteOptions['features']) {
+  const features = new Set<Feature>()
+  let extensions: Record<string, unknown> = {}
+  try {
+    const res = await fetch(`${server.url}/scope`, { signal: AbortSignal.timeout(5000) })
+    extensions = ((await res.json()) as { extensions?: Record<string, unknown> }).extensions ?? {}
+  } catch {}
+  if (extensions['http.response.trailers']) features.add('trailers')
+  if (extensions['http.response.pathsend']) features.add('pathsend')
+  try {
+    const { exchange } = await import('./wire.ts')
+    const r = await exchange(
+      server.port,
+      server.host,
+      [
+        'GET /ws/echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ],
+      { timeout: 2000, until: (b) => b.includes('\r\n\r\n') },
+    )
+    if (r.raw.toString('latin1').startsWith('HTTP/1.1 101')) {
+      features.add('websocket')
+      // The denial extension is announced in websocket scopes; the main app echoes it.
+    }
+  } catch {}
+  features.add('lifespan')
+  features.add('denial')
+  for (const [name, on] of Object.entries(forced ?? {})) {
+    if (on) features.add(name as Feature)
+    else features.delete(name as Feature)
+  }
+  return { features, extensions }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, id: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${id} did not finish within ${ms} ms`)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
+/** Runs the server suite. */
+export async function runServerSuite(options: ServerSuiteOptions): Promise<SuiteReport> {
+  const cases = selectCases(options.command, options.grep)
+  const results: CaseResult[] = []
+  const timeout = options.timeoutMs ?? 20_000
+  const order: AppName[] = ['lifespan', 'failing-startup', 'no-lifespan', 'main']
+  let stop = false
+  const record = (result: CaseResult) => {
+    results.push(result)
+    options.onResult?.(result, results.length, cases.length)
+    if (result.status === 'failed' && options.bail) stop = true
+  }
+  for (const app of order) {
+    const group = cases.filter((c) => c.app === app)
+    if (group.length === 0 || stop) continue
+    let server: RunningServer | null = null
+    let startError: Error | null = null
+    const shared = group.some((c) => !c.ownServer)
+    if (shared) {
+      try {
+        server = await startServer(options.command, appPath(app), { host: options.host })
+      } catch (error) {
+        startError = error as Error
+      }
+    }
+    const detected = server
+      ? await detect(server, options.features)
+      : { features: new Set<Feature>(['lifespan']), extensions: {} }
+    if (!server && options.features?.lifespan === false) detected.features.delete('lifespan')
+    for (const c of group) {
+      if (stop) break
+      const missing = (c.needs ?? []).filter((f) => !detected.features.has(f))
+      const started = performance.now()
+      const base = { id: c.id, title: c.title, spec: c.spec }
+      if (missing.length > 0) {
+        record({
+          ...base,
+          status: 'skipped',
+          message: `the server does not offer: ${missing.join(', ')}`,
+          ms: 0,
+        })
+        continue
+      }
+      if (!c.ownServer && server === null) {
+        record({
+          ...base,
+          status: 'failed',
+          message: `could not start the server: ${startError?.message}`,
+          ms: 0,
+        })
+        continue
+      }
+      const ctx: CaseContext = {
+        url: server?.url ?? '',
+        host: server?.host ?? options.host ?? '127.0.0.1',
+        port: server?.port ?? 0,
+        extensions: detected.extensions,
+        output: () => server?.output() ?? '',
+        stop: () => server?.stop() ?? Promise.resolve(null),
+      }
+      try {
+        await withTimeout(c.run(ctx), timeout, c.id)
+        record({ ...base, status: 'passed', ms: Math.round(performance.now() - started) })
+      } catch (error) {
+        record({
+          ...base,
+          status: 'failed',
+          message: (error as Error).message,
+          ms: Math.round(performance.now() - started),
+        })
+      }
+    }
+    await server?.stop(5000)
+  }
+  return {
+    results,
+    passed: results.filter((r) => r.status === 'passed').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+  }
+}
