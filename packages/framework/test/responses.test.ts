@@ -23,7 +23,7 @@ const logged: unknown[] = []
 const order: string[] = []
 const tag =
   (name: string): Middleware =>
-  async (req, next) => {
+  async (_req, next) => {
     order.push(`${name}>`)
     const res = await next()
     order.push(`${name}<`)
