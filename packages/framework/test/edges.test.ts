@@ -1,0 +1,124 @@
+/** Startup failures, registration errors, the route table, disconnect signals, WebSocket denial and closing. */
+import { createTestClient } from '@tsgi/protocol/testing'
+import { describe, expect, test } from 'vitest'
+import { createApp, DuplicateRouteError, json, RoutePatternError, text } from '../src/index.ts'
+
+describe('lifespan failures', () => {
+  test('a failing startup hook fails the startup with its message; shutdown hooks run in reverse', async () => {
+    const app = createApp()
+    app.onStartup(() => {
+      throw new Error('database unreachable')
+    })
+    await expect(createTestClient(app).startup()).rejects.toThrow(/database unreachable/)
+
+    const order: string[] = []
+    const ok = createApp()
+    ok.onShutdown(() => void order.push('first registered'))
+    ok.onShutdown(() => void order.push('last registered'))
+    const client = createTestClient(ok)
+    await client.startup()
+    await client.shutdown()
+    expect(order).toEqual(['last registered', 'first registered'])
+  })
+
+  test('a failing shutdown hook reports lifespan.shutdown.failed', async () => {
+    const app = createApp()
+    app.onShutdown(() => {
+      throw new Error('flush failed')
+    })
+    const client = createTestClient(app)
+    await client.startup()
+    await expect(client.shutdown()).rejects.toThrow(/flush failed/)
+  })
+})
+
+describe('registration', () => {
+  test('the same method and path twice is an error at registration', () => {
+    const app = createApp()
+    app.get('/a/:id', () => 'one')
+    expect(() => app.get('/a/:id', () => 'two')).toThrow(DuplicateRouteError)
+    // A different parameter name at the same place would make the tree ambiguous: refused too.
+    expect(() => app.get('/a/:other', () => 'three')).toThrow(RoutePatternError)
+  })
+
+  test.each([
+    ['/a//b', /empty segment/],
+    ['/a/:x/:x', /appears twice/],
+    ['/a/*rest/b', /must be the last segment/],
+  ])('pattern %s is refused', (pattern, message) => {
+    expect(() => createApp().get(pattern, () => 'x')).toThrow(RoutePatternError)
+    expect(() => createApp().get(pattern, () => 'x')).toThrow(message)
+  })
+
+  test('the route table lists methods and paths', () => {
+    const app = createApp()
+    app.get('/b', () => 'b')
+    app.post('/a', () => 'a')
+    app.on(['PUT', 'PATCH'], '/a', () => 'x')
+    const lines = app.routes().map((l) => l.replace(/\s+/g, ' '))
+    expect(lines).toEqual(expect.arrayContaining(['GET /b', 'POST /a', 'PUT /a', 'PATCH /a']))
+  })
+})
+
+describe('disconnects', () => {
+  test('req.signal aborts when the client goes', async () => {
+    let aborted = false
+    const app = createApp()
+    app.get('/wait', async (req) => {
+      await new Promise<void>((resolve) => req.signal.addEventListener('abort', () => resolve()))
+      aborted = true
+      return text('too late')
+    })
+    const client = createTestClient(app)
+    // Disconnect before any response: the test client's request is aborted through its signal.
+    const controller = new AbortController()
+    const pending = client.request('/wait', { signal: controller.signal }).catch(() => undefined)
+    await new Promise((r) => setTimeout(r, 20))
+    controller.abort()
+    await pending
+    await new Promise((r) => setTimeout(r, 20))
+    expect(aborted).toBe(true)
+  })
+})
+
+describe('websocket routes', () => {
+  test('deny() sends an HTTP response when the server offers the extension', async () => {
+    const app = createApp()
+    app.ws('/private', async (socket) => {
+      await socket.deny(json({ error: 'log in first' }, { status: 401 }))
+    })
+    const client = createTestClient(app, { extensions: { 'websocket.http.response': {} } })
+    const error = await client.websocket('/private').catch((e) => e)
+    expect(error.status).toBe(401)
+    expect(Buffer.from(error.body).toString()).toBe('{"error":"log in first"}')
+  })
+
+  test('close() with a code; the peer’s close code is seen by the handler', async () => {
+    let seen: number | undefined
+    const app = createApp()
+    app.ws('/chat', async (socket) => {
+      await socket.accept({ subprotocol: 'v1' })
+      const first = await socket.receive()
+      if (first === 'bye') return socket.close(4000, 'asked')
+      await socket.receive()
+      seen = socket.closeCode ?? undefined
+    })
+    const client = createTestClient(app)
+    const a = await client.websocket('/chat', { subprotocols: ['v1'] })
+    expect(a.subprotocol).toBe('v1')
+    a.send('bye')
+    expect(await a.closed).toMatchObject({ code: 4000, reason: 'asked' })
+    const b = await client.websocket('/chat', { subprotocols: ['v1'] })
+    b.send('stay')
+    b.close(4001)
+    await b.done()
+    expect(seen).toBe(4001)
+  })
+
+  test('a plain HTTP request to a WebSocket-only path is 426', async () => {
+    const app = createApp()
+    app.ws('/only-ws', async (socket) => socket.accept())
+    const res = await app.request('/only-ws')
+    expect(res.status).toBe(426)
+  })
+})
