@@ -83,14 +83,28 @@ export class BodyReader {
   /** The whole body (cached). */
   async bytes(): Promise<Uint8Array> {
     if (this.cached !== null) return this.cached
+    if (this.streaming) {
+      // Partly streamed already: collect the rest through the stream (it throws if needed).
+      const chunks: Uint8Array[] = []
+      for await (const chunk of this.stream()) chunks.push(chunk)
+      this.cached ??= chunks.length === 0 ? EMPTY : Buffer.concat(chunks)
+      return this.cached
+    }
+    // The common case, without an async generator: read events until the last one.
+    this.streaming = true
+    if (this.declared > this.limit) this.tooLarge()
     const chunks: Uint8Array[] = []
     let size = 0
-    for await (const chunk of this.stream()) {
-      chunks.push(chunk)
-      size += chunk.byteLength
+    while (!this.done) {
+      const event = await this.receive()
+      if (event.type !== 'http.request')
+        throw new ClientDisconnectedError('the client disconnected while sending the body')
+      if (!event.moreBody) this.done = true
+      size += event.body.byteLength
+      if (size > this.limit) this.tooLarge()
+      if (event.body.byteLength > 0) chunks.push(event.body)
     }
-    // Kept whatever the size: bytes() holds the whole body anyway.
-    this.cached ??=
+    this.cached =
       chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
     return this.cached
   }
@@ -149,7 +163,11 @@ export function parseJSON(text: string): unknown {
     })
   }
   // Scan only when the text could contain a dangerous key: the common case stays one parse.
-  if ((text.includes('__proto__') || text.includes('prototype')) && poisoned(value)) {
+  // A key may also be spelled with escapes ("\u005f_proto__"), so any \u forces the scan.
+  if (
+    (text.includes('__proto__') || text.includes('prototype') || text.includes('\\u')) &&
+    poisoned(value)
+  ) {
     throw new BadRequestError(
       'invalid JSON body: __proto__ and constructor.prototype keys are not allowed',
       { code: FrameworkErrorCode.invalidJSON },

@@ -128,3 +128,14 @@ describeBoth('requests', makeApp, (client) => {
     })
   })
 })
+
+describeBoth('prototype poisoning through escapes', makeApp, (client) => {
+  test('a __proto__ key spelled with \\u escapes is refused too', async () => {
+    const res = await client().request('/json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"\\u005f_proto__":{"polluted":true}}',
+    })
+    expect(res.status).toBe(400)
+  })
+})

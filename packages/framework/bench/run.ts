@@ -1,0 +1,125 @@
+/**
+ * `pnpm bench`: (1) router lookups in this process — static, param, wildcard, and a 200-route
+ * table; (2) end-to-end throughput of the framework on the reference server against fastify and
+ * hono (@hono/node-server) on the same routes, each server in its own process pinned to one
+ * core (autocannon on the other), alternating rounds in one run. BENCH_ROUNDS (3),
+ * BENCH_SECONDS (5), BENCH_CONNECTIONS (50).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { parsePattern } from '../src/router/path.ts'
+import { RouteTree } from '../src/router/tree.ts'
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const seconds = Number(process.env.BENCH_SECONDS ?? 5)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+
+// ---- 1. router lookups -------------------------------------------------------------------
+function lookupBench(): void {
+  const tree = new RouteTree<string>()
+  const add = (p: string) => tree.upsert(p, parsePattern(p), () => p)
+  // As the dispatcher does: the key for static lookups, the segments for the walk.
+  const find = (path: string) => tree.match(path, path === '/' ? [] : path.slice(1).split('/'))
+  add('/')
+  add('/users')
+  add('/users/:id')
+  add('/files/*rest')
+  for (let i = 0; i < 200; i++) add(`/api/v${i % 5}/resource${i}/:id/sub${i % 7}`)
+  const cases: Array<[string, string]> = [
+    ['static', '/users'],
+    ['param', '/users/12345'],
+    ['wildcard', '/files/a/b/c.txt'],
+    ['200-route table', '/api/v3/resource198/42/sub2'],
+  ]
+  console.log('\n| router lookup | ns/op |\n|---|---:|')
+  for (const [name, path] of cases) {
+    if (find(path) === null) throw new Error(`no match for ${path}`)
+    const n = 1_000_000
+    for (let i = 0; i < 10_000; i++) find(path)
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < n; i++) find(path)
+    const ns = Number(process.hrtime.bigint() - start) / n
+    console.log(`| ${name} | ${ns.toFixed(0)} |`)
+  }
+}
+
+// ---- 2. end to end -----------------------------------------------------------------------
+const target = fileURLToPath(new URL('./targets.ts', import.meta.url))
+const kinds = ['tsgi', 'fastify', 'hono'] as const
+type Kind = (typeof kinds)[number]
+const scenarios = [
+  { name: 'GET JSON', path: '/json', method: 'GET' as const },
+  { name: 'GET with a param', path: '/users/12345', method: 'GET' as const },
+  {
+    name: 'POST JSON echo, validated',
+    path: '/echo',
+    method: 'POST' as const,
+    body: JSON.stringify({ name: 'lamp', price: 12.5 }),
+  },
+]
+
+let pin = false
+try {
+  execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' })
+  pin = true
+} catch {}
+
+async function start(kind: Kind, port: number): Promise<ChildProcess> {
+  const args = ['--conditions=@tsgi/source', target, kind, String(port)]
+  const child = pin
+    ? spawn('taskset', ['-c', '1', process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  await once(child.stdout!, 'data')
+  return child
+}
+
+async function load(
+  port: number,
+  s: (typeof scenarios)[number],
+): Promise<{ rps: number; p99: number }> {
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}${s.path}`,
+    method: s.method,
+    body: s.body,
+    headers: s.body ? { 'content-type': 'application/json' } : undefined,
+    connections,
+    duration: seconds,
+  })
+  if (r.non2xx > 0 || r.errors > 0)
+    throw new Error(`${s.name} on ${port}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+  return { rps: r.requests.average, p99: r.latency.p99 }
+}
+
+lookupBench()
+const ports: Record<Kind, number> = { tsgi: 9201, fastify: 9202, hono: 9203 }
+const children = await Promise.all(kinds.map((k) => start(k, ports[k])))
+const results = new Map<string, Record<Kind, number[]>>()
+try {
+  for (const s of scenarios) {
+    const r: Record<Kind, number[]> = { tsgi: [], fastify: [], hono: [] }
+    results.set(s.name, r)
+    for (const k of kinds) await load(ports[k], s) // warm-up
+    for (let round = 0; round < rounds; round++) {
+      const order = [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)]
+      for (const k of order) r[k].push((await load(ports[k], s)).rps)
+    }
+  }
+} finally {
+  for (const c of children) c.kill('SIGTERM')
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+console.log(
+  `\nNode ${process.version}, ${connections} connections, ${rounds} × ${seconds} s rounds, pinned: ${pin}\n`,
+)
+console.log('| scenario | tsgi req/s | fastify req/s | hono req/s | tsgi / fastify | tsgi / hono |')
+console.log('|---|---:|---:|---:|---:|---:|')
+for (const [name, r] of results) {
+  const [t, f, h] = [median(r.tsgi), median(r.fastify), median(r.hono)]
+  console.log(
+    `| ${name} | ${Math.round(t)} | ${Math.round(f)} | ${Math.round(h)} | ${(t / f).toFixed(2)} | ${(t / h).toFixed(2)} |`,
+  )
+}

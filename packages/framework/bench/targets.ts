@@ -1,0 +1,44 @@
+/**
+ * One framework per process: `node targets.ts <tsgi|fastify|hono> <port>`, the same three
+ * routes each — GET /json, GET /users/:id, POST /echo with a validated body — then "ready".
+ */
+import { serve as honoServe } from '@hono/node-server'
+import Fastify from 'fastify'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { serve } from '../../server/src/index.ts'
+import { createApp } from '../src/index.ts'
+
+const [kind, portArg] = process.argv.slice(2)
+const port = Number(portArg)
+const Item = z.object({ name: z.string(), price: z.number() })
+
+if (kind === 'tsgi') {
+  const app = createApp()
+  app.get('/json', () => ({ hello: 'world' }))
+  app.get('/users/:id', (req) => ({ id: req.params.id }))
+  app.post('/echo', { body: Item }, (req) => req.body)
+  await serve(app, { port, accessLog: false, lifespan: 'off', logLevel: 'warn' })
+} else if (kind === 'fastify') {
+  const app = Fastify()
+  app.get('/json', async () => ({ hello: 'world' }))
+  app.get<{ Params: { id: string } }>('/users/:id', async (req) => ({ id: req.params.id }))
+  app.post('/echo', async (req, reply) => {
+    const parsed = Item.safeParse(req.body)
+    if (!parsed.success) return reply.code(422).send({ errors: parsed.error.issues })
+    return parsed.data
+  })
+  await app.listen({ port, host: '127.0.0.1' })
+} else {
+  const app = new Hono()
+  app.get('/json', (c) => c.json({ hello: 'world' }))
+  app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }))
+  app.post('/echo', async (c) => {
+    const parsed = Item.safeParse(await c.req.json())
+    if (!parsed.success) return c.json({ errors: parsed.error.issues }, 422)
+    return c.json(parsed.data)
+  })
+  honoServe({ fetch: app.fetch, port, hostname: '127.0.0.1' })
+}
+process.on('SIGTERM', () => process.exit(0))
+console.log('ready')
