@@ -14,7 +14,7 @@ const node = `"${process.execPath}"`
 describe('tsgi-conformance against the reference server', () => {
   test('every case passes; no optional feature is missing', { timeout: 180_000 }, async () => {
     const report = await runServerSuite({
-      command: `${node} --conditions=@tsgi/source ${cli} {app} --port {port} --host {host} --no-access-log`,
+      command: `${node} --conditions=@tsgi/source ${cli} {app} --port {port} --host {host} --root-path {rootPath} --no-access-log`,
     })
     const failed = report.results.filter((r) => r.status !== 'passed')
     expect(failed.map((r) => `${r.id}: ${r.message}`)).toEqual([])

@@ -53,7 +53,11 @@ export function fillTemplate(
     .replaceAll('{app}', values.app)
     .replaceAll('{port}', String(values.port))
     .replaceAll('{host}', values.host)
+    .replaceAll('{rootPath}', ROOT_PATH)
 }
+
+/** The root path given to servers whose template has a `{rootPath}` placeholder. */
+export const ROOT_PATH = '/mounted'
 
 /**
  * Starts `template` for `app`. Resolves once the port accepts connections, or rejects (with the

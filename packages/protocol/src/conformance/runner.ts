@@ -6,7 +6,7 @@
  * @module
  */
 import { appPath } from './apps/index.ts'
-import { type RunningServer, startServer } from './harness.ts'
+import { ROOT_PATH, type RunningServer, startServer } from './harness.ts'
 import { serverCases } from './registry.ts'
 import type { AppName, Case, CaseContext, CaseResult, Feature } from './types.ts'
 
@@ -43,7 +43,11 @@ export function selectCases(command: string, grep?: string | RegExp): Case[] {
   return all.filter((c) => re.test(c.id) || re.test(c.title))
 }
 
-async function detect(server: RunningServer, forced: ServerSuiteOptions['features']) {
+async function detect(
+  server: RunningServer,
+  forced: ServerSuiteOptions['features'],
+  template: string,
+) {
   const features = new Set<Feature>()
   let extensions: Record<string, unknown> = {}
   try {
@@ -69,6 +73,7 @@ async function detect(server: RunningServer, forced: ServerSuiteOptions['feature
   } catch {}
   features.add('lifespan')
   features.add('denial')
+  if (template.includes('{rootPath}')) features.add('root-path')
   for (const [name, on] of Object.entries(forced ?? {})) {
     if (on) features.add(name as Feature)
     else features.delete(name as Feature)
@@ -112,7 +117,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
       }
     }
     const detected = server
-      ? await detect(server, options.features)
+      ? await detect(server, options.features, options.command)
       : { features: new Set<Feature>(['lifespan']), extensions: {} }
     if (!server && options.features?.lifespan === false) detected.features.delete('lifespan')
     for (const c of group) {
@@ -143,6 +148,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
         host: server?.host ?? options.host ?? '127.0.0.1',
         port: server?.port ?? 0,
         extensions: detected.extensions,
+        rootPath: detected.features.has('root-path') ? ROOT_PATH : '',
         output: () => server?.output() ?? '',
         stop: () => server?.stop() ?? Promise.resolve(null),
       }

@@ -5,7 +5,7 @@
  */
 
 /** Optional features a case may need; absent ones make the case skip, never pass. */
-export type Feature = 'trailers' | 'pathsend' | 'websocket' | 'denial' | 'lifespan'
+export type Feature = 'trailers' | 'pathsend' | 'websocket' | 'denial' | 'lifespan' | 'root-path'
 
 /** The test applications the suite ships; each case runs against one. */
 export type AppName = 'main' | 'lifespan' | 'failing-startup' | 'no-lifespan'
@@ -16,6 +16,8 @@ export interface CaseContext {
   url: string
   host: string
   port: number
+  /** The root path the server was started with (`{rootPath}` in the template), or ''. */
+  rootPath: string
   /** The extensions the server announced in its HTTP scopes. */
   extensions: Record<string, unknown>
   /** The server's output so far (stdout and stderr). */

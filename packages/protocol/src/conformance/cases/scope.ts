@@ -32,11 +32,18 @@ function field(
     app: 'main',
     async run(ctx) {
       const scope = await scopeOf(ctx, path, init)
+      // Behind a root path, path and rawPath carry it as a prefix (SPEC.md §5.1).
+      const want =
+        name === 'path' || name === 'rawPath'
+          ? `${ctx.rootPath}${expected as string}`
+          : name === 'rootPath'
+            ? ctx.rootPath
+            : expected
       expectThat(
-        JSON.stringify(scope[name]) === JSON.stringify(expected),
+        JSON.stringify(scope[name]) === JSON.stringify(want),
         `GET ${path}`,
         `scope.${name} = ${JSON.stringify(scope[name])}`,
-        `scope.${name} = ${JSON.stringify(expected)}`,
+        `scope.${name} = ${JSON.stringify(want)}`,
       )
     },
   }
@@ -212,10 +219,28 @@ export const scopeCases: Case[] = [
         'GET http://h/scope/abs?x=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
       )
       expectThat(
-        scope.path === '/scope/abs' && scope.queryString === 'x=1',
+        scope.path === `${ctx.rootPath}/scope/abs` && scope.queryString === 'x=1',
         'GET http://h/scope/abs?x=1',
         `path ${JSON.stringify(scope.path)}, queryString ${JSON.stringify(scope.queryString)}`,
         'path "/scope/abs", queryString "x=1"',
+      )
+    },
+  },
+  {
+    id: 'scope.root-path-prefixed',
+    title: 'behind a root path, rootPath is set and prefixed to path and rawPath',
+    spec: '§5.1',
+    app: 'main',
+    needs: ['root-path'],
+    async run(ctx) {
+      const scope = await scopeOf(ctx, '/scope/x%20y')
+      expectThat(
+        scope.rootPath === ctx.rootPath &&
+          scope.path === `${ctx.rootPath}/scope/x y` &&
+          scope.rawPath === `${ctx.rootPath}/scope/x%20y`,
+        `GET /scope/x%20y to a server started with --root-path ${ctx.rootPath}`,
+        JSON.stringify({ rootPath: scope.rootPath, path: scope.path, rawPath: scope.rawPath }),
+        `rootPath ${ctx.rootPath}, path ${ctx.rootPath}/scope/x y, rawPath ${ctx.rootPath}/scope/x%20y`,
       )
     },
   },
