@@ -52,8 +52,25 @@ const expected: Record<string, unknown> = {
   'node-adapter.ts': { ok: true },
   'toy-server.ts': { path: '/toy', bytes: 3 },
   'mini-framework.ts': { ok: { pong: true }, missing: 404 },
+  'check-app.ts': { passed: true, violations: [] },
   'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
 }
+
+test('every TypeScript block in the guides and the root README is a checked example', () => {
+  const guides = [
+    join(root, 'README.md'),
+    ...readdirSync(docs)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(docs, f)),
+  ]
+  const unchecked = guides.flatMap((file) => {
+    const text = readFileSync(file, 'utf8')
+    return [...text.matchAll(/(<!-- example: [^ ]+ -->\s*\n)?```ts\n/g)]
+      .filter((m) => !m[1])
+      .map(() => relative(root, file))
+  })
+  expect(unchecked).toEqual([])
+})
 
 describe('every example runs', () => {
   const files = readdirSync(examples).filter((f) => f.endsWith('.ts'))
