@@ -2,7 +2,7 @@
  * `pnpm bench`: jobs per second, enqueue + process, for the memory backend, tsgi over BullMQ,
  * and raw BullMQ (the anchor), alternating rounds in one run. Needs Redis for the last two
  * (REDIS_URL, default 127.0.0.1:6379). BENCH_JOBS (default 5000), BENCH_ROUNDS (default 3),
- * BENCH_CONCURRENCY (default 16).
+ * BENCH_CONCURRENCY (default 16), BENCH_JOB_MS (default 0: no-op jobs; 1 for 1 ms jobs).
  */
 import { randomUUID } from 'node:crypto'
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq'
@@ -15,7 +15,12 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const prefix = 'tsgi-bench'
 
-const work = defineTask('work', (p: { n: number }) => p.n * 2)
+const jobMs = Number(process.env.BENCH_JOB_MS ?? 0)
+const pause = () => new Promise<void>((r) => setTimeout(r, jobMs))
+const work = defineTask('work', async (p: { n: number }) => {
+  if (jobMs > 0) await pause()
+  return p.n * 2
+})
 
 async function tsgi(kind: 'memory' | 'bullmq'): Promise<number> {
   const backend =
