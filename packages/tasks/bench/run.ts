@@ -55,11 +55,14 @@ async function raw(): Promise<number> {
     resolveDone = r
   })
   const start = performance.now()
-  const worker = new BullWorker(name, async (job) => (job.data as { n: number }).n * 2, {
-    connection,
-    prefix,
-    concurrency,
-  })
+  const worker = new BullWorker(
+    name,
+    async (job) => {
+      if (jobMs > 0) await pause()
+      return (job.data as { n: number }).n * 2
+    },
+    { connection, prefix, concurrency },
+  )
   worker.on('completed', () => ++done === jobs && resolveDone())
   for (let i = 0; i < jobs; i += 500)
     await queue.addBulk(

@@ -16,19 +16,18 @@ export async function runAttempt(
   attempt: number,
   stop: AbortSignal,
 ): Promise<unknown> {
+  const ms = task.options.timeout
+  // Without a timeout the attempt's signal is just the stop signal: no controller per job.
+  if (ms <= 0) return task.handler(payload as never, { jobId, attempt, signal: stop })
   const controller = new AbortController()
   const onStop = () => controller.abort(stop.reason)
   if (stop.aborted) onStop()
   else stop.addEventListener('abort', onStop, { once: true })
-  const ms = task.options.timeout
   let timedOut = false
-  const timer =
-    ms > 0
-      ? setTimeout(() => {
-          timedOut = true
-          controller.abort(new TaskTimeoutError(task.name, ms))
-        }, ms)
-      : undefined
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort(new TaskTimeoutError(task.name, ms))
+  }, ms)
   try {
     const result = await task.handler(payload as never, {
       jobId,

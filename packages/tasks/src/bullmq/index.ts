@@ -94,7 +94,7 @@ class BullMQBackend implements Backend {
   private readonly prefix: string
   private readonly queue: Queue
   private worker: Worker | null = null
-  private readonly active = new Map<string, { controller: AbortController }>()
+  private readonly active = new Map<string, { controller: AbortController; cut: () => void }>()
   private readonly delays = new Map<string, number>()
   private shuttingDown = false
   private returned: string[] = []
@@ -212,10 +212,13 @@ class BullMQBackend implements Backend {
       attempt: Math.max(1, (job.attemptsStarted ?? job.attemptsMade + 1) - returns),
     }
     const controller = new AbortController()
-    this.active.set(claimed.id, { controller })
-    const cut = new Promise<'cut'>((resolve) =>
-      controller.signal.addEventListener('abort', () => resolve('cut')),
-    )
+    // The shutdown deadline resolves `cut` as well as aborting, so a handler that ignores its
+    // signal cannot hold the worker's close (no listener per job: the resolver is kept here).
+    let cutNow!: () => void
+    const cut = new Promise<'cut'>((resolve) => {
+      cutNow = () => resolve('cut')
+    })
+    this.active.set(claimed.id, { controller, cut: cutNow })
     try {
       const outcome = await Promise.race([
         processor(claimed, controller.signal).then((r) => ({ r })),
@@ -265,7 +268,10 @@ class BullMQBackend implements Backend {
     clearTimeout(timer)
     if (timedOut) {
       const reason = new TasksError(TasksErrorCode.shutdown, 'the queue is shutting down')
-      for (const { controller } of this.active.values()) controller.abort(reason)
+      for (const { controller, cut } of this.active.values()) {
+        controller.abort(reason)
+        cut()
+      }
       await closing
     }
     this.worker = null
