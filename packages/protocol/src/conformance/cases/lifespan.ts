@@ -121,6 +121,34 @@ export function lifespanCases(template: string): Case[] {
       },
     },
     {
+      id: 'shutdown.under-load',
+      title: 'SIGTERM with 20 requests in flight: every one is answered, then exit 0',
+      spec: 'Appendix A',
+      app: 'lifespan',
+      needs: ['lifespan'],
+      ownServer: true,
+      async run() {
+        const server = await startServer(template, appPath('lifespan'))
+        const ctx = { url: server.url } as CaseContext
+        const pending = Array.from({ length: 20 }, () =>
+          fetchJSON<StateView>(ctx, '/slow').then(
+            () => 'answered',
+            (e: Error) => e.message,
+          ),
+        )
+        await new Promise((r) => setTimeout(r, 150))
+        const code = await server.stop(15_000)
+        const answers = await Promise.all(pending)
+        const answered = answers.filter((a) => a === 'answered').length
+        expectThat(
+          answered === 20 && code === 0,
+          'SIGTERM while 20 requests of 500 ms are in flight',
+          `${answered} of 20 answered (${answers.find((a) => a !== 'answered') ?? 'no error'}), exit ${code}`,
+          'all 20 answered, exit 0',
+        )
+      },
+    },
+    {
       id: 'shutdown.idle-connections',
       title: 'idle keep-alive connections do not hold up a graceful shutdown',
       spec: 'Appendix A',
