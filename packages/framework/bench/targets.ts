@@ -40,5 +40,11 @@ if (kind === 'tsgi') {
   })
   honoServe({ fetch: app.fetch, port, hostname: '127.0.0.1' })
 }
-process.on('SIGTERM', () => process.exit(0))
+process.on('SIGTERM', () => {
+  const cpu = process.cpuUsage()
+  process.stderr.write(
+    `cpu ${kind} ${Math.round(cpu.user / 1000)} ms user ${Math.round(cpu.system / 1000)} ms system\n`,
+  )
+  process.exit(0)
+})
 console.log('ready')
