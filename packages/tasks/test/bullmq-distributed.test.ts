@@ -71,6 +71,10 @@ describe.skipIf(!redisUp)('bullmq: distributed', () => {
         url: redisUrl,
         queueName: `outage-${randomUUID()}`,
         prefix: 'tsgi-test',
+        // A job fetched while the connection was cut stays active until its lock expires and
+        // the stalled check returns it: keep both short so that happens within the test.
+        lockDuration: 5000,
+        stalledInterval: 1000,
       }),
     })
     await queue.start()
