@@ -112,6 +112,8 @@ export class BodyReader {
 
 /** The charset parameter of a content-type, as a Node encoding (UTF-8 by default). */
 export function charsetOf(contentType: string | undefined): BufferEncoding {
+  // No parameters, no charset: the common `application/json` skips the regular expression.
+  if (contentType === undefined || !contentType.includes(';')) return 'utf8'
   const match = contentType && /;\s*charset\s*=\s*"?([\w-]+)"?/i.exec(contentType)
   const name = match ? match[1]!.toLowerCase() : 'utf-8'
   switch (name) {

@@ -291,13 +291,16 @@ export function boundary(
   inner: Link,
   options: DispatcherOptions,
 ): Link {
-  return async (request) => {
-    try {
-      return await inner(request)
-    } catch (error) {
+  return (request) => {
+    const recover = (error: unknown): Response | Promise<Response> => {
       if (isClientDisconnected(error)) throw error
       if (handler) return handler(error, request as Parameters<ErrorHandler>[1])
       return errorResponse(error, request, options.logger, options.debug)
+    }
+    try {
+      return inner(request).then(undefined, recover)
+    } catch (error) {
+      return Promise.resolve().then(() => recover(error))
     }
   }
 }
@@ -310,10 +313,28 @@ function compileRoute(
 ): Link {
   const handler = record.handler as (request: Request) => unknown
   const limit = record.options.bodyLimit
-  let link: Link = async (request) => {
-    if (limit !== undefined) request.setBodyLimit(limit)
-    await validateRoute(request, record.options, options)
-    return toResponse(await handler(request))
+  const o = record.options
+  let link: Link
+  if (o.params || o.query || o.headers || o.body) {
+    link = async (request) => {
+      if (limit !== undefined) request.setBodyLimit(limit)
+      await validateRoute(request, o, options)
+      return toResponse(await handler(request))
+    }
+  } else {
+    // Nothing to validate: no async frame of our own, only the handler's (profiled: each
+    // await layer is a promise and a microtask per request).
+    link = (request) => {
+      if (limit !== undefined) request.setBodyLimit(limit)
+      try {
+        const result = handler(request)
+        return result instanceof Promise
+          ? result.then(toResponse)
+          : Promise.resolve(toResponse(result))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
   }
   link = compose(record.options.middleware ?? [], link)
   for (let i = record.scopes.length - 1; i >= 0; i--) {

@@ -73,8 +73,13 @@ function typed(body: ResponseBody, contentType: string, init: ResponseInit): Res
 }
 
 /** A JSON response (`application/json`). `undefined` is sent as `null`. */
-export function json(value: unknown, init: ResponseInit = {}): Response {
-  return typed(JSON.stringify(value) ?? 'null', 'application/json', init)
+export function json(value: unknown, init?: ResponseInit): Response {
+  const body = JSON.stringify(value) ?? 'null'
+  if (init !== undefined) return typed(body, 'application/json', init)
+  // The common case, `return { … }` from a handler: one header, no lookups.
+  const res = new Response(body)
+  res.headers.list.push(['content-type', 'application/json'])
+  return res
 }
 
 /** A text response (`text/plain; charset=utf-8`, or the given charset). */

@@ -4,10 +4,18 @@
  *
  * @module
  */
+import { charsetOf, decodeText, parseForm, parseJSON } from './body.ts'
 import { FrameworkErrorCode, UnsupportedMediaTypeError } from './errors.ts'
 import type { Request } from './request.ts'
 import type { RouteOptions } from './router/router.ts'
-import { isSchema, type Location, type Validator, validateWith } from './validation.ts'
+import {
+  isSchema,
+  type Location,
+  NOT_NOW,
+  type Validator,
+  validateNow,
+  validateWith,
+} from './validation.ts'
 
 type ExtractorFn = (input: unknown, request: Request) => unknown
 
@@ -19,20 +27,26 @@ async function apply(
   location: Location,
   coerce: boolean,
 ): Promise<unknown> {
-  if (isSchema(validator)) return validateWith(validator, input, location, coerce)
+  if (isSchema(validator)) {
+    const value = validateNow(validator, input)
+    return value === NOT_NOW ? validateWith(validator, input, location, coerce) : value
+  }
   return (validator as unknown as ExtractorFn)(raw, request)
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i
 
-/** Reads the body for a body schema: JSON or urlencoded by content-type; empty is `undefined`. */
-async function parsedBody(request: Request): Promise<unknown> {
-  const type = request.headers.get('content-type')
-  const bytes = await request.bytes()
+/**
+ * The body for a body schema, parsed by content-type (JSON or urlencoded; empty is
+ * `undefined`), as `request.json()` / `request.form()` would, from bytes already read.
+ */
+function parseBody(type: string | undefined, bytes: Uint8Array): unknown {
   if (type === undefined && bytes.byteLength === 0) return undefined
-  if (type !== undefined && JSON_TYPE.test(type)) return request.json()
-  if (type !== undefined && FORM_TYPE.test(type)) return request.form()
+  if (type !== undefined && JSON_TYPE.test(type))
+    return parseJSON(decodeText(bytes, charsetOf(type)))
+  if (type !== undefined && FORM_TYPE.test(type))
+    return parseForm(decodeText(bytes, charsetOf(type)))
   throw new UnsupportedMediaTypeError(
     `expected application/json or application/x-www-form-urlencoded, got ${type ?? 'no content-type'}`,
     {
@@ -76,10 +90,18 @@ export async function validateRoute(
       coerce,
     )
   if (options.body) {
-    request.body = (
-      isSchema(options.body)
-        ? await validateWith(options.body, await parsedBody(request), 'body', false)
-        : await (options.body as unknown as ExtractorFn)(await request.bytes(), request)
-    ) as typeof request.body
+    const bytes = await request.bytes()
+    if (isSchema(options.body)) {
+      const input = parseBody(request.headers.get('content-type'), bytes)
+      const value = validateNow(options.body, input)
+      request.body = (
+        value === NOT_NOW ? await validateWith(options.body, input, 'body', false) : value
+      ) as typeof request.body
+    } else {
+      request.body = (await (options.body as unknown as ExtractorFn)(
+        bytes,
+        request,
+      )) as typeof request.body
+    }
   }
 }

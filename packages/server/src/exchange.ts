@@ -35,6 +35,8 @@ import { connectionFields } from './scope.ts'
 import { abortSocket, writeErrorResponse } from './wire.ts'
 
 const EMPTY = new Uint8Array(0)
+/** Largest body sent joined to the head in one write (see {@link HTTPExchange.endInOneWrite}). */
+const ONE_WRITE = 16 * 1024
 const DISCONNECT: HTTPIncomingEvent = Object.freeze({ type: 'http.disconnect' })
 const NO_BODY: HTTPIncomingEvent = Object.freeze({
   type: 'http.request',
@@ -54,6 +56,8 @@ export class HTTPExchange implements BodyWaiter {
   private readonly res: ServerResponse
   private readonly ctx: ServerContext
   private readonly hasBody: boolean
+  /** Body bytes still to come when the request gave a Content-Length, else -1. */
+  private bodyRemaining: number
   private readonly onResponseDone: () => void
   private readonly startedAt: number
   private expectContinue: boolean
@@ -61,8 +65,14 @@ export class HTTPExchange implements BodyWaiter {
   /** Whether the request-stream listeners are on (only for requests that have a body). */
   private listening = false
   private bodyWaiter: BodyResolve | null = null
-  /** @internal When the current wait for body bytes began (see BodyWatchdog). */
-  bodyWaitStart = 0
+  /** @internal For the BodyWatchdog (its list of exchanges waiting for body bytes). */
+  watchStart = 0
+  /** @internal */
+  watchPrev: BodyWaiter | null = null
+  /** @internal */
+  watchNext: BodyWaiter | null = null
+  /** @internal */
+  watched = false
   private endWaiters: BodyResolve[] | null = null
   private drainWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null
   private headWritten = false
@@ -92,6 +102,7 @@ export class HTTPExchange implements BodyWaiter {
     this.startedAt = ctx.options.accessLog ? performance.now() : 0
     const fields = connectionFields(req, ctx, ctx.httpExtensions)
     this.hasBody = fields.hasBody
+    this.bodyRemaining = fields.contentLength
     const v = req.httpVersion
     this.scope = {
       type: 'http',
@@ -171,7 +182,14 @@ export class HTTPExchange implements BodyWaiter {
 
   private bodyEvent(chunk: Buffer): HTTPIncomingEvent {
     const req = this.req
-    const last = req.complete && req.readableLength === 0
+    let last = req.complete && req.readableLength === 0
+    // node:http runs the application (and its first receive) before it parses the body that
+    // arrived with the head, so the chunk comes before the parser marks the message complete.
+    // With a Content-Length, the last byte says it: no second receive waits for 'end'.
+    if (this.bodyRemaining >= 0) {
+      this.bodyRemaining -= chunk.byteLength
+      if (this.bodyRemaining === 0) last = true
+    }
     if (last) this.bodyDone = true
     return { type: 'http.request', body: chunk, moreBody: !last }
   }
@@ -247,13 +265,16 @@ export class HTTPExchange implements BodyWaiter {
   private writeBody(body: Uint8Array | undefined, more: boolean): Promise<void> {
     const res = this.res
     const t = this.tracker
-    if (!this.headWritten) this.writeHead(more ? undefined : (body ?? EMPTY), -1)
+    const first = !this.headWritten
+    if (first) this.writeHead(more ? undefined : (body ?? EMPTY), -1)
     if (t.bodyless) {
       if (t.complete) this.end()
       return RESOLVED
     }
     if (!more && t.complete) {
-      this.end(body)
+      if (first && this.trailers === null && body !== undefined && body.byteLength <= ONE_WRITE)
+        this.endInOneWrite(body)
+      else this.end(body)
       return RESOLVED
     }
     if (body === undefined || body.byteLength === 0) return RESOLVED
@@ -310,6 +331,20 @@ export class HTTPExchange implements BodyWaiter {
     } else {
       this.abortConnection()
     }
+  }
+
+  /**
+   * A whole response in one body event, small: node:http writes a Buffer body apart from the
+   * head (a writev of two), but joins a latin1 string onto the head, so the response leaves in
+   * one write. latin1 maps each byte to one char, so the bytes on the wire are unchanged.
+   * Profiled: the writev was the largest cost per small response.
+   */
+  private endInOneWrite(body: Uint8Array): void {
+    const bytes = Buffer.isBuffer(body)
+      ? body
+      : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    this.res.end(bytes.toString('latin1'), 'latin1')
+    this.finish()
   }
 
   private end(body?: Uint8Array): void {

@@ -30,6 +30,8 @@ export interface ConnectionFields {
   extensions: Extensions
   /** Whether the request announced a body (Content-Length > 0 or Transfer-Encoding). */
   hasBody: boolean
+  /** The announced Content-Length, or -1 (none, several, or a Transfer-Encoding). */
+  contentLength: number
 }
 
 const kTLSExtensions = Symbol('tsgi.tlsExtensions')
@@ -63,13 +65,25 @@ export function connectionFields(
   const rawHeaders = req.rawHeaders
   const headers: HeaderList = new Array(rawHeaders.length >> 1)
   let hasBody = false
+  let contentLength = -1
+  let lengths = 0
+  let chunked = false
   for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
     const name = rawHeaders[i]!.toLowerCase()
     const value = rawHeaders[i + 1]!
     headers[j] = [name, value]
-    if (!hasBody && ((name === 'content-length' && value !== '0') || name === 'transfer-encoding'))
+    if (name === 'content-length') {
+      lengths++
+      contentLength = Number(value)
+      if (value !== '0') hasBody = true
+    } else if (name === 'transfer-encoding') {
+      chunked = true
       hasBody = true
+    }
   }
+  // node:http's parser already refused malformed or conflicting lengths; only a single plain
+  // one is trusted to tell when the body is complete.
+  if (chunked || lengths !== 1 || !Number.isSafeInteger(contentLength)) contentLength = -1
   const socket = req.socket as TaggedSocket
   let client: Address | null = null
   const remote = socket.remoteAddress
@@ -105,5 +119,6 @@ export function connectionFields(
     secure,
     extensions,
     hasBody,
+    contentLength,
   }
 }

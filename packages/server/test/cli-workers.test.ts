@@ -31,8 +31,14 @@ describe('--workers', () => {
     running = tsgi([fixture('hello.ts'), '--port', '0', '--workers', '2', '--no-access-log'])
     const url = await running.url
     expect(running.stderr()).toMatch(/with 2 workers/)
-    const first = await pids(url, 20)
-    expect(first.size).toBeGreaterThanOrEqual(1)
+    // Wait until both workers serve: killing the only listening one would close the shared
+    // handle, and with --port 0 the next listener gets another port.
+    let first = await pids(url, 10)
+    for (let i = 0; i < 50 && first.size < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      first = await pids(url, 10)
+    }
+    expect(first.size).toBe(2)
     const victim = [...first][0]!
     process.kill(victim, 'SIGKILL')
     // The replacement appears and serves.

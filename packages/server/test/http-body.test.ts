@@ -36,6 +36,30 @@ describe('request bodies', () => {
     expect(events.at(-1)?.[2]).toBe(false)
   })
 
+  test('a Content-Length body sent with the head is one event, moreBody false (no empty event after it)', async () => {
+    server = await startServer(recorder)
+    const raw = await rawRequest(server.port, [
+      'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
+    ])
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual([['hello', 5, false]])
+  })
+
+  test('a Content-Length body in two writes: its last byte ends it, without waiting for more', async () => {
+    server = await startServer(recorder)
+    const raw = await rawRequest(
+      server.port,
+      [
+        'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello',
+        ' world',
+      ],
+      { delay: 30 },
+    )
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual([
+      ['hello', 5, true],
+      [' world', 6, false],
+    ])
+  })
+
   test('chunked body: the app sees only de-chunked bytes', async () => {
     server = await startServer(recorder)
     const raw = await rawRequest(

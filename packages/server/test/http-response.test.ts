@@ -40,6 +40,26 @@ describe('response framing', () => {
     expect(bodyOf(raw)).toBe('hello')
   })
 
+  test('a single final body keeps every byte value, from a Buffer or from a view into a larger array', async () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+    const backing = new Uint8Array(300)
+    backing.set(all, 10)
+    for (const body of [
+      Buffer.from(all),
+      backing.subarray(10, 266),
+      new Uint8Array(20_000).fill(0xe9),
+    ]) {
+      server = await startServer(
+        sends({ type: 'http.response.start', status: 200 }, { type: 'http.response.body', body }),
+      )
+      const res = await request(server.url)
+      expect(res.headers['content-length']).toBe(String(body.byteLength))
+      expect(Buffer.from(await res.body.arrayBuffer()).equals(Buffer.from(body))).toBe(true)
+      await server.close()
+      server = undefined
+    }
+  })
+
   test('a streamed body without length is chunked with exactly one terminator', async () => {
     server = await startServer(
       sends(

@@ -47,11 +47,7 @@ const faults: Record<string, Application> = {
   ]),
   'state-not-copied': http((s, r, w) => [{ ...s, state }, r, w]),
   'no-500-on-early-throw': http((s, r, w) => {
-    let started = false
-    const send: Send = (e) => {
-      started = true
-      return w(e)
-    }
+    const send: Send = (e) => w(e)
     return [s, r, send]
   }),
   'no-backpressure': http((s, r, w) => [
