@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ClientDisconnectedError, type Receive } from '@tsgi/protocol'
+import { ClientDisconnectedError, type Receive, type ReceiveEvent } from '@tsgi/protocol'
 import { BadRequestError, ContentTooLargeError, FrameworkErrorCode } from './errors.ts'
 import { parseQuery, type Query } from './query.ts'
 
@@ -81,28 +81,49 @@ export class BodyReader {
   }
 
   /** The whole body (cached). */
-  async bytes(): Promise<Uint8Array> {
-    if (this.cached !== null) return this.cached
-    if (this.streaming) {
+  bytes(): Promise<Uint8Array> {
+    if (this.cached !== null) return Promise.resolve(this.cached)
+    if (this.streaming) return this.collect()
+    this.streaming = true
+    if (this.declared > this.limit) {
+      try {
+        this.tooLarge()
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    // A small body comes in one event: take it without a loop or an async frame.
+    return this.receive().then((event) => {
+      if (event.type !== 'http.request' || event.moreBody) return this.collect(event)
+      this.done = true
+      if (event.body.byteLength > this.limit) this.tooLarge()
+      this.cached = event.body.byteLength === 0 ? EMPTY : event.body
+      return this.cached
+    })
+  }
+
+  /** The rest of `bytes()`: several events, or a body already partly streamed. */
+  private async collect(first?: ReceiveEvent): Promise<Uint8Array> {
+    if (first === undefined) {
       // Partly streamed already: collect the rest through the stream (it throws if needed).
       const chunks: Uint8Array[] = []
       for await (const chunk of this.stream()) chunks.push(chunk)
       this.cached ??= chunks.length === 0 ? EMPTY : Buffer.concat(chunks)
       return this.cached
     }
-    // The common case, without an async generator: read events until the last one.
-    this.streaming = true
-    if (this.declared > this.limit) this.tooLarge()
+    // Read events until the last one, without an async generator.
     const chunks: Uint8Array[] = []
     let size = 0
+    let event: ReceiveEvent | undefined = first
     while (!this.done) {
-      const event = await this.receive()
+      event ??= await this.receive()
       if (event.type !== 'http.request')
         throw new ClientDisconnectedError('the client disconnected while sending the body')
       if (!event.moreBody) this.done = true
       size += event.body.byteLength
       if (size > this.limit) this.tooLarge()
       if (event.body.byteLength > 0) chunks.push(event.body)
+      event = undefined
     }
     this.cached =
       chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)

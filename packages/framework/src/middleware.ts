@@ -17,8 +17,12 @@ export type Middleware<S extends State = State> = (
   next: Next,
 ) => Response | Promise<Response>
 
-/** One link of a compiled chain: the request in, a response out. */
-export type Link = (request: Request) => Promise<Response>
+/**
+ * One link of a compiled chain: the request in, a response out — synchronously when nothing on
+ * the way waits (no middleware, a handler that returns a value), so that the common response
+ * is written in the same tick as the request arrived.
+ */
+export type Link = (request: Request) => Response | Promise<Response>
 
 /** Wraps `inner` in `middleware`, outermost first. */
 export function compose(middleware: readonly Middleware[], inner: Link): Link {
@@ -26,13 +30,22 @@ export function compose(middleware: readonly Middleware[], inner: Link): Link {
   for (let i = middleware.length - 1; i >= 0; i--) {
     const mw = middleware[i]!
     const next = link
-    link = async (request) => {
+    link = (request) => {
       let called = false
-      return mw(request as Parameters<Middleware>[0], () => {
+      const proceed: Next = () => {
         if (called) return Promise.reject(new Error('next() called more than once by a middleware'))
         called = true
-        return next(request)
-      })
+        try {
+          return Promise.resolve(next(request))
+        } catch (error) {
+          return Promise.reject(error)
+        }
+      }
+      try {
+        return mw(request as Parameters<Middleware>[0], proceed)
+      } catch (error) {
+        return Promise.reject(error)
+      }
     }
   }
   return link

@@ -11,6 +11,7 @@ import { sendFile } from './file.ts'
 import { isFileBody, type Response } from './response.ts'
 
 const EMPTY = new Uint8Array(0)
+const ignore = (): void => {}
 
 /** Encodes a string body in the response's charset. */
 function encode(text: string, contentType: string | undefined): Uint8Array {
@@ -19,24 +20,46 @@ function encode(text: string, contentType: string | undefined): Uint8Array {
 }
 
 /** Sends `res` for a request with `scope`. Resolves once the last body event was sent. */
-export async function sendResponse(res: Response, scope: HTTPScope, send: Send): Promise<void> {
+export function sendResponse(res: Response, scope: HTTPScope, send: Send): Promise<void> {
   const body = res.body
-  const headers = res.headers
-  const head = scope.method === 'HEAD'
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
+    const headers = res.headers
     const bytes =
       body === null
         ? EMPTY
         : typeof body === 'string'
           ? encode(body, headers.get('content-type'))
           : body
-    if (!headers.has('content-length') && !isBodylessResponse(res.status))
-      headers.set('content-length', String(bytes.byteLength))
-    await send({ type: 'http.response.start', status: res.status, headers: headers.list })
-    await send({ type: 'http.response.body', body: head ? EMPTY : bytes })
-    return
+    if (!isBodylessResponse(res.status) && !headers.has('content-length'))
+      headers.list.push(['content-length', String(bytes.byteLength)])
+    // Start and body in one go (SPEC §2.7: sends take effect in call order), so a response
+    // produced synchronously is written in the tick its request arrived. Both promises are
+    // handled; the start's failure is the one reported.
+    const started = send({ type: 'http.response.start', status: res.status, headers: headers.list })
+    const ended = send({
+      type: 'http.response.body',
+      body: scope.method === 'HEAD' ? EMPTY : bytes,
+    })
+    return started.then(
+      () => ended,
+      (error: unknown) => {
+        ended.then(undefined, ignore)
+        throw error
+      },
+    )
   }
   if (isFileBody(body)) return sendFile(res, body, scope, send)
+  return sendStream(res, body, scope, send)
+}
+
+async function sendStream(
+  res: Response,
+  body: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>,
+  scope: HTTPScope,
+  send: Send,
+): Promise<void> {
+  const head = scope.method === 'HEAD'
+  const headers = res.headers
   await send({ type: 'http.response.start', status: res.status, headers: headers.list })
   const contentType = headers.get('content-type')
   const iterator =

@@ -2,6 +2,9 @@
  * Applying a route's schemas (or extractors) to a request before its handler runs: params,
  * query and headers (strings, coerced), then the body, parsed by its content-type.
  *
+ * Synchronous schemas (most are) are applied without a single await; the first extractor or
+ * asynchronous schema switches the rest of the work to the general, awaiting path.
+ *
  * @module
  */
 import { charsetOf, decodeText, parseForm, parseJSON } from './body.ts'
@@ -13,29 +16,47 @@ import {
   type Location,
   NOT_NOW,
   type Validator,
-  validateNow,
+  validateSync,
   validateWith,
 } from './validation.ts'
 
 type ExtractorFn = (input: unknown, request: Request) => unknown
-
-async function apply(
-  validator: Validator,
-  input: unknown,
-  raw: unknown,
-  request: Request,
-  location: Location,
-  coerce: boolean,
-): Promise<unknown> {
-  if (isSchema(validator)) {
-    const value = validateNow(validator, input)
-    return value === NOT_NOW ? validateWith(validator, input, location, coerce) : value
-  }
-  return (validator as unknown as ExtractorFn)(raw, request)
-}
+type Settings = { coerce: boolean }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i
+
+/** The steps before the body, in order: where the input comes from, where the value goes. */
+const STEPS = [
+  {
+    location: 'params',
+    input: (r: Request) => ({ ...r.params }),
+    raw: (r: Request) => r.params,
+    store: (r: Request, v: unknown) => {
+      r.params = v as typeof r.params
+    },
+  },
+  {
+    location: 'query',
+    input: (r: Request) => r.query,
+    raw: (r: Request) => r.scope.queryString,
+    store: (r: Request, v: unknown) => {
+      r.query = v as typeof r.query
+    },
+  },
+  {
+    location: 'headers',
+    input: (r: Request) => r.headers.toJSON(),
+    raw: (r: Request) => r.headers,
+    // Headers are checked, not replaced.
+    store: () => {},
+  },
+] as const satisfies ReadonlyArray<{
+  location: Location
+  input: (r: Request) => unknown
+  raw: (r: Request) => unknown
+  store: (r: Request, v: unknown) => void
+}>
 
 /**
  * The body for a body schema, parsed by content-type (JSON or urlencoded; empty is
@@ -49,59 +70,80 @@ function parseBody(type: string | undefined, bytes: Uint8Array): unknown {
     return parseForm(decodeText(bytes, charsetOf(type)))
   throw new UnsupportedMediaTypeError(
     `expected application/json or application/x-www-form-urlencoded, got ${type ?? 'no content-type'}`,
-    {
-      code: FrameworkErrorCode.unsupportedMediaType,
-    },
+    { code: FrameworkErrorCode.unsupportedMediaType },
   )
 }
 
-/** Validates the request in place: `params`, `query` and `body` get the validated values. */
-export async function validateRoute(
+function validatorOf(options: RouteOptions, location: Location): Validator | undefined {
+  return options[location] as Validator | undefined
+}
+
+/**
+ * Validates the request in place: `params`, `query` and `body` get the validated values.
+ * Returns `undefined` when everything was done synchronously, else a promise of the rest.
+ * Throws synchronously (validation errors) only from the synchronous part.
+ */
+export function validateRoute(
   request: Request,
   options: RouteOptions,
-  settings: { coerce: boolean },
-): Promise<void> {
-  const coerce = settings.coerce
-  if (options.params)
-    request.params = (await apply(
-      options.params,
-      { ...request.params },
-      request.params,
-      request,
-      'params',
-      coerce,
-    )) as typeof request.params
-  if (options.query)
-    request.query = (await apply(
-      options.query,
-      request.query,
-      request.scope.queryString,
-      request,
-      'query',
-      coerce,
-    )) as typeof request.query
-  if (options.headers)
-    await apply(
-      options.headers,
-      request.headers.toJSON(),
-      request.headers,
-      request,
-      'headers',
-      coerce,
-    )
-  if (options.body) {
-    const bytes = await request.bytes()
-    if (isSchema(options.body)) {
-      const input = parseBody(request.headers.get('content-type'), bytes)
-      const value = validateNow(options.body, input)
-      request.body = (
-        value === NOT_NOW ? await validateWith(options.body, input, 'body', false) : value
-      ) as typeof request.body
-    } else {
-      request.body = (await (options.body as unknown as ExtractorFn)(
-        bytes,
-        request,
-      )) as typeof request.body
-    }
+  settings: Settings,
+): Promise<void> | undefined {
+  for (let i = 0; i < STEPS.length; i++) {
+    const step = STEPS[i]!
+    const validator = validatorOf(options, step.location)
+    if (validator === undefined) continue
+    const value = isSchema(validator)
+      ? validateSync(validator, step.input(request), step.location, settings.coerce)
+      : NOT_NOW
+    if (value === NOT_NOW) return validateFrom(i, request, options, settings)
+    step.store(request, value)
   }
+  if (options.body) return request.bytes().then((bytes) => applyBody(request, options, bytes))
+  return undefined
+}
+
+/** The general path, from step `first` on: extractors and asynchronous schemas. */
+async function validateFrom(
+  first: number,
+  request: Request,
+  options: RouteOptions,
+  settings: Settings,
+): Promise<void> {
+  for (let i = first; i < STEPS.length; i++) {
+    const step = STEPS[i]!
+    const validator = validatorOf(options, step.location)
+    if (validator === undefined) continue
+    const value = isSchema(validator)
+      ? await validateWith(validator, step.input(request), step.location, settings.coerce)
+      : await (validator as unknown as ExtractorFn)(step.raw(request), request)
+    step.store(request, value)
+  }
+  if (options.body) await applyBody(request, options, await request.bytes())
+}
+
+/** The body step, once its bytes are read. */
+function applyBody(
+  request: Request,
+  options: RouteOptions,
+  bytes: Uint8Array,
+): void | Promise<void> {
+  const validator = options.body as Validator
+  if (!isSchema(validator)) {
+    const value = (validator as unknown as ExtractorFn)(bytes, request)
+    if (typeof (value as PromiseLike<unknown> | null)?.then === 'function')
+      return Promise.resolve(value).then((v) => {
+        request.body = v as typeof request.body
+      })
+    request.body = value as typeof request.body
+    return
+  }
+  const input = parseBody(request.headers.get('content-type'), bytes)
+  const value = validateSync(validator, input, 'body', false)
+  if (value !== NOT_NOW) {
+    request.body = value as typeof request.body
+    return
+  }
+  return validateWith(validator, input, 'body', false).then((v) => {
+    request.body = v as typeof request.body
+  })
 }

@@ -10,7 +10,12 @@
  * @module
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { type FieldIssue, FrameworkErrorCode, UnprocessableContentError } from './errors.ts'
+import {
+  type FieldIssue,
+  FrameworkErrorCode,
+  type HTTPError,
+  UnprocessableContentError,
+} from './errors.ts'
 
 /** A custom extractor: gets the raw input (and the request), returns the value or throws an HTTPError. */
 export type Extractor<T> = (input: never, request: never) => T | Promise<T>
@@ -84,18 +89,43 @@ function issuesToFields(
   }))
 }
 
+/** What {@link validateSync} returns when the schema answered with a promise. */
+export const NOT_NOW: unique symbol = Symbol('tsgi.notNow')
+
 /**
- * The validated value when `schema` validates `input` synchronously and without issues, else
- * `NOT_NOW` (then {@link validateWith} decides, with coercion and the 422). Most schemas are
- * synchronous: this spares a request the awaits of the general path.
+ * {@link validateWith} without awaits, for synchronous schemas (most are): the value, or the
+ * 422 thrown; `NOT_NOW` as soon as the schema answers with a promise (then use validateWith).
  */
-export function validateNow(schema: StandardSchemaV1, input: unknown): unknown {
-  const result = schema['~standard'].validate(input)
-  return result instanceof Promise || result.issues ? NOT_NOW : result.value
+export function validateSync(
+  schema: StandardSchemaV1,
+  input: unknown,
+  location: Location,
+  coerceStrings: boolean,
+): unknown {
+  let result = schema['~standard'].validate(input)
+  if (isThenable(result)) return NOT_NOW
+  if (result.issues && coerceStrings) {
+    const root = { value: structuredClone(input) }
+    for (let round = 0; round < 3 && result.issues && coerceAt(root, result.issues); round++) {
+      result = schema['~standard'].validate(root.value)
+      if (isThenable(result)) return NOT_NOW
+    }
+  }
+  if (result.issues) throw invalid(location, result.issues)
+  return result.value
 }
 
-/** See {@link validateNow}. */
-export const NOT_NOW: unique symbol = Symbol('tsgi.notNow')
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown>).then === 'function'
+}
+
+function invalid(location: Location, issues: ReadonlyArray<StandardSchemaV1.Issue>): HTTPError {
+  const fields = issuesToFields(location, issues)
+  return new UnprocessableContentError(
+    `invalid ${location}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    { errors: fields, code: FrameworkErrorCode.validation },
+  )
+}
 
 /** Validates `input` with a Standard Schema; throws a 422 listing every failing field. */
 export async function validateWith(
@@ -111,16 +141,7 @@ export async function validateWith(
       result = await schema['~standard'].validate(root.value)
     }
   }
-  if (result.issues) {
-    const fields = issuesToFields(location, result.issues)
-    throw new UnprocessableContentError(
-      `invalid ${location}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-      {
-        errors: fields,
-        code: FrameworkErrorCode.validation,
-      },
-    )
-  }
+  if (result.issues) throw invalid(location, result.issues)
   return result.value
 }
 

@@ -99,6 +99,15 @@ function makeApp(debug = false) {
     })
     return 'sent first'
   })
+  app.get('/after-fails', (req) => {
+    req.after(() => {
+      throw new Error('after task broke')
+    })
+    req.after(async () => {
+      order.push('second after task')
+    })
+    return 'sent anyway'
+  })
   return app
 }
 
@@ -198,6 +207,15 @@ describeBoth(
       expect((await client().request('/after')).text()).toBe('sent first')
       await new Promise((r) => setTimeout(r, 20))
       expect(order.at(-1)).toBe('after task')
+    })
+
+    test('a failing after() task is logged; the response and the next tasks are unaffected', async () => {
+      order.length = 0
+      logged.length = 0
+      expect((await client().request('/after-fails')).text()).toBe('sent anyway')
+      await new Promise((r) => setTimeout(r, 20))
+      expect(order.filter((step) => step.includes('after'))).toEqual(['second after task'])
+      expect(logged.map((e) => (e as Error).message)).toEqual(['after task broke'])
     })
   },
 )

@@ -1,4 +1,5 @@
 /** Validation through Standard Schema: zod, valibot and arktype, with coercion and precise 422s. */
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { type } from 'arktype'
 import * as v from 'valibot'
 import { expect, test } from 'vitest'
@@ -36,7 +37,42 @@ function makeApp() {
   app.get('/extract', { query: (raw: string) => raw.split(',').map(Number) }, (req) => ({
     sum: (req.query as number[]).reduce((a, b) => a + b, 0),
   }))
+  app.get('/async/:id', { params: asyncSchema('id', 'number') }, (req) => ({ id: req.params.id }))
+  app.post('/async-body', { body: asyncSchema('name', 'string') }, (req) => req.body)
+  app.get(
+    '/mixed/:id',
+    { params: z.object({ id: z.number() }), query: async (raw: string) => raw.length },
+    (req) => ({ id: req.params.id, query: req.query }),
+  )
+  app.post('/extract-body', { body: (bytes: Uint8Array) => bytes.byteLength }, (req) => ({
+    length: req.body,
+  }))
+  app.post(
+    '/extract-body-async',
+    { body: async (bytes: Uint8Array) => Buffer.from(bytes).toString().toUpperCase() },
+    (req) => ({ upper: req.body }),
+  )
   return app
+}
+
+/** A Standard Schema that validates asynchronously: `{ [key]: <type> }`. */
+function asyncSchema<K extends string, T extends 'number' | 'string'>(
+  key: K,
+  kind: T,
+): StandardSchemaV1<unknown, Record<K, T extends 'number' ? number : string>> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'test',
+      validate: async (value) => {
+        await new Promise((r) => setTimeout(r, 1))
+        const v = (value as Record<string, unknown> | undefined)?.[key]
+        return typeof v === kind
+          ? { value: { [key]: v } as Record<K, T extends 'number' ? number : string> }
+          : { issues: [{ message: `expected a ${kind}`, path: [key] }] }
+      },
+    },
+  }
 }
 
 describeBoth('validation', makeApp, (client) => {
@@ -110,5 +146,36 @@ describeBoth('validation', makeApp, (client) => {
 
   test('custom extractors', async () => {
     expect((await client().request('/extract?1,2,3')).json()).toEqual({ sum: 6 })
+  })
+
+  test('an asynchronous schema: coerced params, and a 422 naming the field', async () => {
+    expect((await client().request('/async/41')).json()).toEqual({ id: 41 })
+    const bad = await client().request('/async/x')
+    expect(bad.status).toBe(422)
+    expect(bad.json<{ errors: Array<{ path: string }> }>().errors.map((e) => e.path)).toEqual([
+      'params.id',
+    ])
+  })
+
+  test('an asynchronous body schema', async () => {
+    const ok = await client().request('/async-body', { method: 'POST', json: { name: 'lamp' } })
+    expect(ok.json()).toEqual({ name: 'lamp' })
+    const bad = await client().request('/async-body', { method: 'POST', json: { name: 3 } })
+    expect(bad.status).toBe(422)
+    expect(bad.json<{ errors: Array<{ path: string }> }>().errors.map((e) => e.path)).toEqual([
+      'body.name',
+    ])
+  })
+
+  test('a synchronous schema followed by an asynchronous extractor', async () => {
+    expect((await client().request('/mixed/5?abc')).json()).toEqual({ id: 5, query: 3 })
+    expect((await client().request('/mixed/five?abc')).status).toBe(422)
+  })
+
+  test('body extractors, synchronous and asynchronous, get the raw bytes', async () => {
+    const sync = await client().request('/extract-body', { method: 'POST', body: 'hello' })
+    expect(sync.json()).toEqual({ length: 5 })
+    const later = await client().request('/extract-body-async', { method: 'POST', body: 'hi' })
+    expect(later.json()).toEqual({ upper: 'HI' })
   })
 })

@@ -86,6 +86,16 @@ async function http(scope: HTTPScope, receive: Receive, send: Send): Promise<voi
       await send({ type: 'http.response.body', body: utf8.encode('def') })
       return
     }
+    case 'back-to-back': {
+      // Every send called before the previous one settled (SPEC §2.7).
+      await Promise.all([
+        send({ type: 'http.response.start', status: 200, headers: [['content-length', '6']] }),
+        send({ type: 'http.response.body', body: utf8.encode('abc'), moreBody: true }),
+        send({ type: 'http.response.body', body: utf8.encode('de'), moreBody: true }),
+        send({ type: 'http.response.body', body: utf8.encode('f') }),
+      ])
+      return
+    }
     case 'status':
       return plain(send, Number(arg), 'body that must not be sent', false)
     case 'headers': {

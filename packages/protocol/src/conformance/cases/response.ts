@@ -42,6 +42,22 @@ export const responseCases: Case[] = [
     },
   },
   {
+    id: 'response.back-to-back-sends',
+    title: 'sends called without waiting for each other take effect in call order',
+    spec: '§2.7',
+    app: 'main',
+    async run(ctx) {
+      const { responses, text } = await raw(ctx, get('/back-to-back'))
+      const r = responses[0]
+      expectThat(
+        r?.status === 200 && header(r, 'content-length') === '6' && r.body.toString() === 'abcdef',
+        'GET /back-to-back (start and three body parts sent before any send() settled)',
+        describeResponses(responses, text),
+        '200 with content-length: 6 and body "abcdef"',
+      )
+    },
+  },
+  {
     id: 'response.length-in-parts',
     title: 'a declared length sent in parts keeps its Content-Length',
     spec: '§5.4',
