@@ -2,11 +2,13 @@
  * `pnpm bench`: (1) router lookups in this process — static, param, wildcard, and a 200-route
  * table; (2) end-to-end throughput of the framework on the reference server against fastify and
  * hono (@hono/node-server) on the same routes, each server in its own process pinned to one
- * core (autocannon on the other), alternating rounds in one run. BENCH_ROUNDS (3),
- * BENCH_SECONDS (5), BENCH_CONNECTIONS (50).
+ * core (autocannon on the other), alternating rounds in one run: the median requests per second
+ * and the median server CPU time per request (from /proc: the load generator's own limits do
+ * not move it). BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { parsePattern } from '../src/router/path.ts'
@@ -77,10 +79,21 @@ async function start(kind: Kind, port: number): Promise<ChildProcess> {
   return child
 }
 
+/** CPU time (user + system) a process has used so far, in ms; Linux only, else NaN. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
+  } catch {
+    return Number.NaN
+  }
+}
+const CLOCK_TICKS = 100
+
 async function load(
   port: number,
   s: (typeof scenarios)[number],
-): Promise<{ rps: number; p99: number }> {
+): Promise<{ rps: number; p99: number; total: number }> {
   const r = await autocannon({
     url: `http://127.0.0.1:${port}${s.path}`,
     method: s.method,
@@ -91,21 +104,30 @@ async function load(
   })
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(`${s.name} on ${port}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-  return { rps: r.requests.average, p99: r.latency.p99 }
+  return { rps: r.requests.average, p99: r.latency.p99, total: r.requests.total }
 }
 
 lookupBench()
 const ports: Record<Kind, number> = { tsgi: 9201, fastify: 9202, hono: 9203 }
 const children = await Promise.all(kinds.map((k) => start(k, ports[k])))
 const results = new Map<string, Record<Kind, number[]>>()
+const costs = new Map<string, Record<Kind, number[]>>()
+const pids = Object.fromEntries(kinds.map((k, i) => [k, children[i]!.pid!])) as Record<Kind, number>
 try {
   for (const s of scenarios) {
     const r: Record<Kind, number[]> = { tsgi: [], fastify: [], hono: [] }
+    const c: Record<Kind, number[]> = { tsgi: [], fastify: [], hono: [] }
     results.set(s.name, r)
+    costs.set(s.name, c)
     for (const k of kinds) await load(ports[k], s) // warm-up
     for (let round = 0; round < rounds; round++) {
       const order = [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)]
-      for (const k of order) r[k].push((await load(ports[k], s)).rps)
+      for (const k of order) {
+        const before = cpuMs(pids[k])
+        const result = await load(ports[k], s)
+        r[k].push(result.rps)
+        c[k].push(((cpuMs(pids[k]) - before) * 1000) / result.total)
+      }
     }
   }
 } finally {
@@ -115,11 +137,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(
   `\nNode ${process.version}, ${connections} connections, ${rounds} × ${seconds} s rounds, pinned: ${pin}\n`,
 )
-console.log('| scenario | tsgi req/s | fastify req/s | hono req/s | tsgi / fastify | tsgi / hono |')
-console.log('|---|---:|---:|---:|---:|---:|')
+console.log(
+  '| scenario | tsgi req/s | fastify req/s | hono req/s | tsgi / fastify | tsgi / hono | server CPU µs/req (tsgi, fastify, hono) |',
+)
+console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const [name, r] of results) {
   const [t, f, h] = [median(r.tsgi), median(r.fastify), median(r.hono)]
+  const c = costs.get(name)!
+  const us = kinds.map((k) => median(c[k]).toFixed(1)).join(', ')
   console.log(
-    `| ${name} | ${Math.round(t)} | ${Math.round(f)} | ${Math.round(h)} | ${(t / f).toFixed(2)} | ${(t / h).toFixed(2)} |`,
+    `| ${name} | ${Math.round(t)} | ${Math.round(f)} | ${Math.round(h)} | ${(t / f).toFixed(2)} | ${(t / h).toFixed(2)} | ${us} |`,
   )
 }

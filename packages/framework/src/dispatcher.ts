@@ -27,7 +27,7 @@ import { type ErrorLogger, errorResponse, toResponse } from './respond.ts'
 import { Response, redirect } from './response.ts'
 import { parsePattern } from './router/path.ts'
 import type { ErrorHandler, MountRecord, RouteRecord, RouterScope } from './router/router.ts'
-import { RouteTree } from './router/tree.ts'
+import { type Match, RouteTree } from './router/tree.ts'
 import { sendResponse } from './send.ts'
 import { validateRoute } from './validate-route.ts'
 import { runWebSocketRoute } from './websocket.ts'
@@ -224,11 +224,11 @@ export class Dispatcher {
     if (mounted) return mounted[0](mounted[1], receive, send)
     const found = this.find(scope as unknown as HTTPScope)
     const match =
-      found !== null && 'routes' in found && found.routes.websocket
+      found !== null && 'value' in found && found.value.websocket
         ? {
-            record: found.routes.websocket.record,
+            record: found.value.websocket.record,
             params: found.params,
-            pattern: found.routes.pattern,
+            pattern: found.value.pattern,
           }
         : null
     return runWebSocketRoute(scope, receive, send, {
@@ -250,16 +250,12 @@ export class Dispatcher {
   }
 
   /** Finds the routes for a scope's path: a match, a redirect target, or nothing. */
-  private find(
-    scope: HTTPScope,
-  ): { routes: PathRoutes; params: Record<string, string> } | { redirect: string } | null {
-    const rel = scope.rawPath.slice(scope.rootPath.length) || '/'
+  private find(scope: HTTPScope): Match<PathRoutes> | { redirect: string } | null {
+    const root = scope.rootPath
+    const rel = (root === '' ? scope.rawPath : scope.rawPath.slice(root.length)) || '/'
     const plain =
       !rel.includes('%') && !rel.includes('//') && (rel.length === 1 || !rel.endsWith('/'))
-    if (plain) {
-      const match = this.tree.match(rel, rel === '/' ? [] : rel.slice(1).split('/'))
-      return match ? { routes: match.value, params: match.params } : null
-    }
+    if (plain) return this.tree.match(rel)
     const raw = rel.slice(1).split('/')
     const segments = raw.map(decodePath)
     const slashes = this.options.slashes
@@ -271,7 +267,7 @@ export class Dispatcher {
       const target = `${scope.rootPath}/${raw.filter((s) => s !== '').join('/')}`
       return { redirect: scope.queryString ? `${target}?${scope.queryString}` : target }
     }
-    return { routes: match.value, params: match.params }
+    return match
   }
 
   private route(request: Request): Response | Promise<Response> {
@@ -281,7 +277,7 @@ export class Dispatcher {
         code: FrameworkErrorCode.routeNotFound,
       })
     if ('redirect' in found) return redirect(found.redirect, 308)
-    const { routes, params } = found
+    const routes = found.value
     let compiled = routes.methods.get(request.method)
     if (!compiled && request.method === 'HEAD') compiled = routes.methods.get('GET')
     if (!compiled) {
@@ -296,7 +292,7 @@ export class Dispatcher {
         return new Response(null, { status: 204, headers: { allow: allow.join(', ') } })
       throw new MethodNotAllowedError(request.method, allow)
     }
-    request.params = params
+    request.params = found.params
     request.route = routes.pattern
     compiled.link ??= compileRoute(compiled.record, this.appScope, this.options)
     return compiled.link(request)

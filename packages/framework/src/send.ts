@@ -34,19 +34,13 @@ export function sendResponse(res: Response, scope: HTTPScope, send: Send): Promi
       headers.list.push(['content-length', String(bytes.byteLength)])
     // Start and body in one go (SPEC §2.7: sends take effect in call order), so a response
     // produced synchronously is written in the tick its request arrived. Both promises are
-    // handled; the start's failure is the one reported.
+    // handled; a failed start is reported first (a body after it fails too).
     const started = send({ type: 'http.response.start', status: res.status, headers: headers.list })
     const ended = send({
       type: 'http.response.body',
       body: scope.method === 'HEAD' ? EMPTY : bytes,
     })
-    return started.then(
-      () => ended,
-      (error: unknown) => {
-        ended.then(undefined, ignore)
-        throw error
-      },
-    )
+    return Promise.all([started, ended]).then(ignore)
   }
   if (isFileBody(body)) return sendFile(res, body, scope, send)
   return sendStream(res, body, scope, send)

@@ -78,11 +78,13 @@ export class RouteTree<T> {
 
   /**
    * Finds the value for a request path given as decoded segments (without the leading empty
-   * one). `key` is the canonical path used for the static fast path.
+   * one). `key` is the canonical path used for the static fast path; without `segments`, they
+   * are `key`'s, split only when the static lookup misses.
    */
-  match(key: string, segments: readonly string[]): Match<T> | null {
+  match(key: string, segments?: readonly string[]): Match<T> | null {
     const direct = this.staticPaths.get(key)
     if (direct) return { value: direct.value!, params: {}, pattern: direct.pattern }
+    segments ??= key === '/' ? [] : key.slice(1).split('/')
     const names: string[] = []
     const values: string[] = []
     const node = this.walk(this.root, segments, 0, names, values)
