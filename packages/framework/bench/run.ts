@@ -8,9 +8,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { cpuMs } from '../../server/bench/cpu.ts'
 import { parsePattern } from '../src/router/path.ts'
 import { RouteTree } from '../src/router/tree.ts'
 
@@ -78,17 +78,6 @@ async function start(kind: Kind, port: number): Promise<ChildProcess> {
   await once(child.stdout!, 'data')
   return child
 }
-
-/** CPU time (user + system) a process has used so far, in ms; Linux only, else NaN. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
-  } catch {
-    return Number.NaN
-  }
-}
-const CLOCK_TICKS = 100
 
 async function load(
   port: number,

@@ -11,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { cpuMs } from './cpu.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
@@ -49,7 +50,7 @@ async function start(kind: 'node' | 'tsgi', port: number): Promise<ChildProcess>
   return child
 }
 
-type Result = { rps: number; p99: number }
+type Result = { rps: number; p99: number; total: number }
 async function load(port: number, s: (typeof scenarios)[number]): Promise<Result> {
   const r = await autocannon({
     url: `http://127.0.0.1:${port}${s.path}`,
@@ -61,11 +62,16 @@ async function load(port: number, s: (typeof scenarios)[number]): Promise<Result
   })
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(`${s.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-  return { rps: r.requests.average, p99: r.latency.p99 }
+  return { rps: r.requests.average, p99: r.latency.p99, total: r.requests.total }
 }
 
 const results = new Map<string, { node: Result[]; tsgi: Result[] }>()
-for (const s of scenarios) results.set(s.name, { node: [], tsgi: [] })
+/** Server CPU µs per request, per round. */
+const costs = new Map<string, { node: number[]; tsgi: number[] }>()
+for (const s of scenarios) {
+  results.set(s.name, { node: [], tsgi: [] })
+  costs.set(s.name, { node: [], tsgi: [] })
+}
 const servers = { node: await start('node', 9101), tsgi: await start('tsgi', 9102) }
 const ports = { node: 9101, tsgi: 9102 }
 try {
@@ -75,7 +81,13 @@ try {
     await load(ports.tsgi, s)
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? (['node', 'tsgi'] as const) : (['tsgi', 'node'] as const)
-      for (const kind of order) results.get(s.name)![kind].push(await load(ports[kind], s))
+      for (const kind of order) {
+        const pid = servers[kind].pid!
+        const before = cpuMs(pid)
+        const result = await load(ports[kind], s)
+        results.get(s.name)![kind].push(result)
+        costs.get(s.name)![kind].push(((cpuMs(pid) - before) * 1000) / result.total)
+      }
     }
   }
 } finally {
@@ -87,12 +99,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(
   `\nNode ${process.version}, ${connections} connections, ${rounds} × ${seconds} s rounds, pinned: ${pin}\n`,
 )
-console.log('| scenario | node:http req/s | tsgi req/s | ratio | node:http p99 | tsgi p99 |')
-console.log('|---|---:|---:|---:|---:|---:|')
+console.log(
+  '| scenario | node:http req/s | tsgi req/s | ratio | node:http p99 | tsgi p99 | server CPU µs/req (node:http, tsgi) |',
+)
+console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const [name, r] of results) {
   const n = median(r.node.map((x) => x.rps))
   const t = median(r.tsgi.map((x) => x.rps))
+  const c = costs.get(name)!
   console.log(
-    `| ${name} | ${Math.round(n)} | ${Math.round(t)} | ${(t / n).toFixed(2)} | ${median(r.node.map((x) => x.p99))} ms | ${median(r.tsgi.map((x) => x.p99))} ms |`,
+    `| ${name} | ${Math.round(n)} | ${Math.round(t)} | ${(t / n).toFixed(2)} | ${median(r.node.map((x) => x.p99))} ms | ${median(r.tsgi.map((x) => x.p99))} ms | ${median(c.node).toFixed(1)}, ${median(c.tsgi).toFixed(1)} |`,
   )
 }
