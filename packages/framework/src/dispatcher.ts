@@ -153,7 +153,14 @@ export class Dispatcher {
     } catch (error) {
       answered = Promise.reject(error)
     }
-    if (answered instanceof Response) return this.respond(request, answered, send)
+    if (answered instanceof Response) {
+      try {
+        return this.respond(request, answered, send)
+      } catch (error) {
+        // A server whose send() throws instead of rejecting: still a rejection, as from an async app.
+        return Promise.reject(error)
+      }
+    }
     return Promise.resolve(answered).then(
       (response) => this.respond(request, response, send),
       (error: unknown) => {

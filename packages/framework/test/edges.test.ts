@@ -1,4 +1,5 @@
 /** Startup failures, registration errors, the route table, disconnect signals, WebSocket denial and closing. */
+import { type HTTPScope, TSGI_VERSION } from '@tsgi/protocol'
 import { createTestClient } from '@tsgi/protocol/testing'
 import { describe, expect, test } from 'vitest'
 import { createApp, DuplicateRouteError, json, RoutePatternError, text } from '../src/index.ts'
@@ -57,6 +58,62 @@ describe('registration', () => {
     app.on(['PUT', 'PATCH'], '/a', () => 'x')
     const lines = app.routes().map((l) => l.replace(/\s+/g, ' '))
     expect(lines).toEqual(expect.arrayContaining(['GET /b', 'POST /a', 'PUT /a', 'PATCH /a']))
+  })
+})
+
+describe('the app as a TSGI application', () => {
+  const scope = (path: string): HTTPScope => ({
+    type: 'http',
+    tsgi: TSGI_VERSION,
+    httpVersion: '1.1',
+    method: 'GET',
+    scheme: 'http',
+    path,
+    rawPath: path,
+    queryString: '',
+    rootPath: '',
+    headers: [],
+    client: null,
+    server: null,
+    state: {},
+    extensions: {},
+  })
+  const receive = () => Promise.resolve({ type: 'http.disconnect' as const })
+
+  test('a synchronous handler answers within the call: start and body sent before it returns', () => {
+    const app = createApp()
+    app.get('/now', () => ({ now: true }))
+    const sent: string[] = []
+    const call = app(scope('/now'), receive, (event) => {
+      sent.push(event.type)
+      return Promise.resolve()
+    })
+    expect(sent).toEqual(['http.response.start', 'http.response.body'])
+    return expect(call).resolves.toBeUndefined()
+  })
+
+  test("a send() that throws instead of rejecting still makes the app's call reject, never throw", async () => {
+    const app = createApp()
+    app.get('/now', () => 'now')
+    let call: Promise<void> | undefined
+    expect(() => {
+      call = app(scope('/now'), receive, () => {
+        throw new Error('broken server')
+      })
+    }).not.toThrow()
+    await expect(call).rejects.toThrow('broken server')
+  })
+
+  test('a failed start is the error reported, and the body send after it is handled too', async () => {
+    const app = createApp()
+    app.get('/now', () => 'now')
+    const failure = new Error('start refused')
+    const call = app(scope('/now'), receive, (event) =>
+      event.type === 'http.response.start'
+        ? Promise.reject(failure)
+        : Promise.reject(new Error('body after a failed start')),
+    )
+    await expect(call).rejects.toBe(failure)
   })
 })
 
