@@ -162,7 +162,10 @@ export class Dispatcher {
       }
     }
     return Promise.resolve(answered).then(
-      (response) => this.respond(request, response, send),
+      (response) =>
+        response instanceof Response
+          ? this.respond(request, response, send)
+          : this.respond(request, this.errorResponse(notAResponse(response), request), send),
       (error: unknown) => {
         if (isClientDisconnected(error)) return
         return this.respond(request, this.errorResponse(error, request), send)
@@ -304,6 +307,14 @@ export class Dispatcher {
     compiled.link ??= compileRoute(compiled.record, this.appScope, this.options)
     return compiled.link(request)
   }
+}
+
+/** What a middleware (or error handler) that forgot its `return` resolved with: a 500, logged. */
+function notAResponse(value: unknown): TypeError {
+  const got = value === null ? 'null' : typeof value
+  return new TypeError(
+    `the middleware chain resolved with ${got} instead of a Response (a middleware without \`return next()\`?)`,
+  )
 }
 
 /** The methods a path accepts, GET implying HEAD, OPTIONS always, in a canonical order. */

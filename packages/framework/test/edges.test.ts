@@ -2,7 +2,14 @@
 import { type HTTPScope, TSGI_VERSION } from '@tsgi/protocol'
 import { createTestClient } from '@tsgi/protocol/testing'
 import { describe, expect, test } from 'vitest'
-import { createApp, DuplicateRouteError, json, RoutePatternError, text } from '../src/index.ts'
+import {
+  createApp,
+  DuplicateRouteError,
+  type Response as FrameworkResponse,
+  json,
+  RoutePatternError,
+  text,
+} from '../src/index.ts'
 
 describe('lifespan failures', () => {
   test('a failing startup hook fails the startup with its message; shutdown hooks run in reverse', async () => {
@@ -90,6 +97,19 @@ describe('the app as a TSGI application', () => {
     })
     expect(sent).toEqual(['http.response.start', 'http.response.body'])
     return expect(call).resolves.toBeUndefined()
+  })
+
+  test('a middleware that forgets to return: a logged 500, not a crash', async () => {
+    const logged: unknown[] = []
+    const app = createApp({ logger: { error: (_m, e) => logged.push(e) } })
+    app.use(async (_req, next) => {
+      await next()
+      return undefined as unknown as FrameworkResponse
+    })
+    app.get('/now', () => 'now')
+    const res = await app.request('/now')
+    expect(res.status).toBe(500)
+    expect(String(logged[0])).toMatch(/resolved with undefined instead of a Response/)
   })
 
   test("a send() that throws instead of rejecting still makes the app's call reject, never throw", async () => {
