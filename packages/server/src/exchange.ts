@@ -35,8 +35,12 @@ import { connectionFields } from './scope.ts'
 import { abortSocket, writeErrorResponse } from './wire.ts'
 
 const EMPTY = new Uint8Array(0)
-/** Largest body sent joined to the head in one write (see {@link HTTPExchange.endInOneWrite}). */
-const ONE_WRITE = 16 * 1024
+/**
+ * Largest body sent joined to the head in one write (see {@link HTTPExchange.endInOneWrite}).
+ * Measured on raw node:http, alternating: one write saves 1–3 µs per response up to 4 KiB and
+ * costs about as much from 8 KiB (the copy into a string outweighs the second iovec).
+ */
+const ONE_WRITE = 4 * 1024
 const DISCONNECT: HTTPIncomingEvent = Object.freeze({ type: 'http.disconnect' })
 const NO_BODY: HTTPIncomingEvent = Object.freeze({
   type: 'http.request',

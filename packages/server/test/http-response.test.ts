@@ -47,6 +47,7 @@ describe('response framing', () => {
     for (const body of [
       Buffer.from(all),
       backing.subarray(10, 266),
+      new Uint8Array(4096).fill(0xe9),
       new Uint8Array(20_000).fill(0xe9),
     ]) {
       server = await startServer(
