@@ -47,7 +47,9 @@ export class Request<T extends RequestTypes = DefaultTypes> {
   body: T['body']
   /** Values middleware attach for later handlers (request-scoped, untyped). */
   readonly locals: Record<string, unknown> = {}
-  private readonly reader: BodyReader
+  /** Created on the first body access: most requests never read one. */
+  private bodyReader: BodyReader | null = null
+  private bodyLimit: number
   private parsedQuery: T['query'] | undefined = undefined
   private headerView: RequestHeaders | undefined = undefined
   private cookieJar: Record<string, string> | undefined = undefined
@@ -63,19 +65,27 @@ export class Request<T extends RequestTypes = DefaultTypes> {
     this.params = {} as T['params']
     this.body = undefined as T['body']
     this.receive = receive
-    let declared = -1
-    for (const [name, value] of scope.headers) {
-      if (name === 'content-length') {
-        declared = Number(value)
-        break
+    this.bodyLimit = bodyLimit
+  }
+
+  private get reader(): BodyReader {
+    if (this.bodyReader === null) {
+      let declared = -1
+      for (const [name, value] of this.scope.headers) {
+        if (name === 'content-length') {
+          declared = Number(value)
+          break
+        }
       }
+      this.bodyReader = new BodyReader(this.receive, this.bodyLimit, declared)
     }
-    this.reader = new BodyReader(receive, bodyLimit, declared)
+    return this.bodyReader
   }
 
   /** @internal Sets the body limit for this request (a route's `bodyLimit`). */
   setBodyLimit(limit: number): void {
-    this.reader.limit = limit
+    this.bodyLimit = limit
+    if (this.bodyReader !== null) this.bodyReader.limit = limit
   }
 
   /** The query: parsed from the query string, or validated by the route's schema. */

@@ -48,9 +48,9 @@ export class Response {
   /** The body. Strings are encoded in the charset of the content-type (UTF-8 by default). */
   body: ResponseBody
 
-  constructor(body: ResponseBody = null, init: ResponseInit = {}) {
-    this.status = init.status ?? 200
-    this.headers = new ResponseHeaders(init.headers)
+  constructor(body: ResponseBody = null, init?: ResponseInit) {
+    this.status = init?.status ?? 200
+    this.headers = new ResponseHeaders(init?.headers)
     this.body = body
   }
 

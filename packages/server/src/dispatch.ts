@@ -61,7 +61,7 @@ export function createDispatcher(ctx: ServerContext, afterResponse?: () => void)
       return
     }
     socket[kBusy] = true
-    new HTTPExchange(req, res, ctx, expectContinue, () => next(socket)).run()
+    new HTTPExchange(req, res, ctx, expectContinue, next).run()
   }
   const next = (socket: ConnectionSocket): void => {
     socket[kBusy] = false

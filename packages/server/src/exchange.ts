@@ -15,6 +15,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import {
   ClientDisconnectedError,
   ContentLengthError,
@@ -62,7 +63,8 @@ export class HTTPExchange implements BodyWaiter {
   private readonly hasBody: boolean
   /** Body bytes still to come when the request gave a Content-Length, else -1. */
   private bodyRemaining: number
-  private readonly onResponseDone: () => void
+  /** The dispatcher's, shared by all exchanges: called with this request's socket. */
+  private readonly onResponseDone: (socket: Socket) => void
   private readonly startedAt: number
   private expectContinue: boolean
   private bodyDone = false
@@ -95,7 +97,7 @@ export class HTTPExchange implements BodyWaiter {
     res: ServerResponse,
     ctx: ServerContext,
     expectContinue: boolean,
-    onResponseDone: () => void,
+    onResponseDone: (socket: Socket) => void,
   ) {
     this.req = req
     this.res = res
@@ -427,7 +429,7 @@ export class HTTPExchange implements BodyWaiter {
     if (!this.res.writableFinished) this.markDisconnected()
     else this.finish()
     this.log()
-    this.onResponseDone()
+    this.onResponseDone(this.req.socket)
     if (this.appSettled) this.ctx.endRequest()
   }
 
