@@ -179,7 +179,7 @@ export class Dispatcher {
 
   /** Sends the response, then runs the request's after() tasks. */
   private respond(request: Request, response: Response, send: Send): Promise<void> {
-    // Bytes are sent by two send() calls and nothing else can fail: any failure comes after
+    // Bytes are sent by two send() calls and nothing else can fail: a failure always comes after
     // the start. Streams and files can fail before their first send(): track it for them.
     const body = response.body
     let started = body === null || typeof body === 'string' || body instanceof Uint8Array

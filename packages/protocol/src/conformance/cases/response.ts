@@ -51,7 +51,7 @@ export const responseCases: Case[] = [
       const r = responses[0]
       expectThat(
         r?.status === 200 && header(r, 'content-length') === '6' && r.body.toString() === 'abcdef',
-        'GET /back-to-back (start and three body parts sent before any send() settled)',
+        'GET /back-to-back (start and three body parts sent before one send() settled)',
         describeResponses(responses, text),
         '200 with content-length: 6 and body "abcdef"',
       )
