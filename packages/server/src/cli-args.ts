@@ -83,6 +83,11 @@ export const FLAGS: Record<string, Flag> = {
     value: 'BYTES',
     help: `Largest request head, else 431. Default ${DEFAULTS.maxHeaderSize}.`,
   },
+  'max-url-length': {
+    type: 'string',
+    value: 'BYTES',
+    help: `Longest request target, else 414. Default ${DEFAULTS.maxUrlLength}.`,
+  },
   'proxy-headers': {
     type: 'boolean',
     help: 'Trust X-Forwarded-For/-Proto and Forwarded from --forwarded-allow-ips.',
@@ -226,6 +231,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     timeoutRequestBody: num('timeout-request-body', s('timeout-request-body'), false),
     limitConcurrency: num('limit-concurrency', s('limit-concurrency'), true),
     maxHeaderSize: num('max-header-size', s('max-header-size'), true),
+    maxUrlLength: num('max-url-length', s('max-url-length'), true),
     proxyHeaders: v['proxy-headers'] === true ? true : undefined,
     forwardedAllowIps: s('forwarded-allow-ips')
       ?.split(',')

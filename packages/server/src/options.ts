@@ -34,6 +34,8 @@ export interface ServerOptions {
   limitConcurrency?: number
   /** `--max-header-size`: bytes allowed in a request head, else 431. Default 16384. */
   maxHeaderSize?: number
+  /** `--max-url-length`: bytes allowed in a request target, else 414. Default 8192. */
+  maxUrlLength?: number
   /** `--proxy-headers`: honour X-Forwarded-For/-Proto and Forwarded from trusted peers. Default `false`. */
   proxyHeaders?: boolean
   /** `--forwarded-allow-ips`: trusted proxy addresses or CIDRs (`*` for any). Default `127.0.0.1`, `::1`. */
@@ -93,6 +95,7 @@ export const DEFAULTS = Object.freeze({
   timeoutHeaders: 30,
   timeoutRequestBody: 30,
   maxHeaderSize: 16384,
+  maxUrlLength: 8192,
   proxyHeaders: false,
   forwardedAllowIps: Object.freeze(['127.0.0.1', '::1']),
   serverHeader: true,
@@ -199,6 +202,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
       1024,
       true,
     ),
+    maxUrlLength: number('maxUrlLength', options.maxUrlLength, DEFAULTS.maxUrlLength, 64, true),
     proxyHeaders: options.proxyHeaders ?? DEFAULTS.proxyHeaders,
     forwardedAllowIps: options.forwardedAllowIps ?? [...DEFAULTS.forwardedAllowIps],
     sslKeyfile: options.sslKeyfile,
