@@ -1,9 +1,24 @@
-/** Starts the demo through the `tsgi` binary (from source) as a real process. */
+/** Starts the demo through the `tsgi` binary (from source) as a real process; a poll helper. */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const cli = fileURLToPath(new URL('../../../packages/server/src/cli.ts', import.meta.url))
 const root = fileURLToPath(new URL('..', import.meta.url))
+
+/** How often {@link until} checks again. */
+const POLL_MS = 20
+
+/** Polls `check` until it is true (or fails after `timeout` ms: generous, for loaded machines). */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeout = 10_000,
+): Promise<void> {
+  const end = Date.now() + timeout
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, POLL_MS))
+  }
+}
 
 export interface Demo {
   url: string

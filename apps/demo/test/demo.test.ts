@@ -1,7 +1,7 @@
 /** Every behaviour the demo promises, over a real socket, through the `tsgi` binary. */
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type Demo, startDemo } from './demo-process.ts'
+import { type Demo, startDemo, until } from './demo-process.ts'
 
 let demo: Demo
 beforeAll(async () => {
@@ -11,13 +11,6 @@ afterAll(async () => {
   expect(await demo.stop()).toBe(0)
 })
 
-const until = async (check: () => boolean | Promise<boolean>, timeout = 10_000) => {
-  const end = Date.now() + timeout
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 const json = { 'content-type': 'application/json' }
 
 describe('the demo', () => {
@@ -35,12 +28,13 @@ describe('the demo', () => {
     await post.body.dump()
   })
 
-  test('GET /home runs a background job within a second; middlewares log in onion order', async () => {
+  test('GET /home runs a background job; middlewares log in onion order', async () => {
     const res = await request(`${demo.url}/home`)
     expect(res.statusCode).toBe(200)
     const { greetingJob } = (await res.body.json()) as { greetingJob: string }
     expect(greetingJob).toBeTruthy()
-    await until(() => demo.output().includes('job greet: someone visited /home'), 1000)
+    // The job runs at once on the memory queue; the deadline is generous for a loaded machine.
+    await until(() => demo.output().includes('job greet: someone visited /home'))
     const lines = demo.output().split('\n')
     const at = lines.indexOf('outer> GET /home')
     expect(lines.slice(at, at + 6).filter((l) => /^(outer|inner)[<>]/.test(l))).toEqual([

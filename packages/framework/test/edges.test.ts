@@ -10,6 +10,7 @@ import {
   RoutePatternError,
   text,
 } from '../src/index.ts'
+import { waitFor } from './middleware-helpers.ts'
 
 describe('lifespan failures', () => {
   test('a failing startup hook fails the startup with its message; shutdown hooks run in reverse', async () => {
@@ -139,9 +140,11 @@ describe('the app as a TSGI application', () => {
 
 describe('disconnects', () => {
   test('req.signal aborts when the client goes', async () => {
+    let reached = false
     let aborted = false
     const app = createApp()
     app.get('/wait', async (req) => {
+      reached = true
       await new Promise<void>((resolve) => req.signal.addEventListener('abort', () => resolve()))
       aborted = true
       return text('too late')
@@ -150,10 +153,10 @@ describe('disconnects', () => {
     // Disconnect before any response: the test client's request is aborted through its signal.
     const controller = new AbortController()
     const pending = client.request('/wait', { signal: controller.signal }).catch(() => undefined)
-    await new Promise((r) => setTimeout(r, 20))
+    await waitFor(() => reached)
     controller.abort()
     await pending
-    await new Promise((r) => setTimeout(r, 20))
+    await waitFor(() => aborted)
     expect(aborted).toBe(true)
   })
 })

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, test } from 'vitest'
 import { bytes, createApp, file, json, Response, sse, stream, text } from '../src/index.ts'
 import { compress, negotiateEncoding } from '../src/middleware/index.ts'
 import { describeBoth } from './both.ts'
-import { gate, openStream, varyOf, waitFor, within } from './middleware-helpers.ts'
+import { DEADLINE, gate, openStream, varyOf, waitFor, within } from './middleware-helpers.ts'
 
 const BIG = 'The quick brown fox jumps over the lazy dog. '.repeat(100) // 4500 bytes
 const dir = mkdtempSync(join(tmpdir(), 'tsgi-compress-'))
@@ -165,14 +165,14 @@ describeBoth('compress', makeApp, (client) => {
   test('SSE is never compressed and arrives event by event', async () => {
     const res = await within(
       openStream(client(), app, '/events', { 'accept-encoding': 'gzip, br' }),
-      2000,
+      DEADLINE,
       'response head',
     )
     expect(res.header('content-encoding')).toBeUndefined()
     expect(res.header('content-type')).toBe('text/event-stream; charset=utf-8')
     let received = ''
     while (!received.includes('\n\n')) {
-      const chunk = await within(res.next(), 2000, 'first event before the second is sent')
+      const chunk = await within(res.next(), DEADLINE, 'first event before the second is sent')
       if (chunk === null) break
       received += new TextDecoder().decode(chunk)
     }
@@ -187,7 +187,7 @@ describeBoth('compress', makeApp, (client) => {
     test(`a stream is compressed with ${encoding} and flushed per chunk`, async () => {
       const res = await within(
         openStream(client(), app, '/stream', { 'accept-encoding': encoding }),
-        2000,
+        DEADLINE,
         'response head (sent with the first flushed chunk)',
       )
       expect(res.header('content-encoding')).toBe(encoding)
@@ -195,7 +195,7 @@ describeBoth('compress', makeApp, (client) => {
       const parts: Uint8Array[] = []
       let decoded = ''
       while (!decoded.endsWith('\n')) {
-        const chunk = await within(res.next(), 2000, 'the first chunk, flushed')
+        const chunk = await within(res.next(), DEADLINE, 'the first chunk, flushed')
         if (chunk === null) break
         parts.push(chunk)
         decoded = partial(encoding, Buffer.concat(parts))
@@ -212,7 +212,7 @@ describeBoth('compress', makeApp, (client) => {
 
   test('a client leaving a compressed stream releases its source', async () => {
     const res = await openStream(client(), app, '/stream', { 'accept-encoding': 'gzip' })
-    await within(res.next(), 2000, 'first chunk')
+    await within(res.next(), DEADLINE, 'first chunk')
     res.abort()
     paused.open()
     await waitFor(() => released)

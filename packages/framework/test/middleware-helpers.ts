@@ -1,6 +1,7 @@
 /**
  * Helpers of the middleware tests: reading a response body chunk by chunk on both transports
- * (and leaving mid-stream), gates to pace streaming handlers, and waiting for a condition.
+ * (and leaving mid-stream), gates to pace streaming handlers, and waiting for a condition
+ * (never for a time: the suite runs on loaded machines too).
  */
 import type { Application } from '@tsgi/protocol'
 import { createTestClient } from '@tsgi/protocol/testing'
@@ -63,8 +64,14 @@ export function gate(): Gate {
   return { wait: () => opened, open }
 }
 
+/**
+ * How long a test waits for something that must happen before it fails: far above what it
+ * takes, so a loaded machine slows the suite down instead of failing it.
+ */
+export const DEADLINE = 10_000
+
 /** Resolves once `check()` is truthy; rejects after `ms`. */
-export async function waitFor<T>(check: () => T | undefined, ms = 3000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined, ms = DEADLINE): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     const value = check()
@@ -74,7 +81,13 @@ export async function waitFor<T>(check: () => T | undefined, ms = 3000): Promise
   }
 }
 
-/** Rejects if `promise` takes longer than `ms` (so a stalled stream fails fast and clearly). */
+/**
+ * Resolves after one turn of the event loop: every promise reaction and callback already
+ * queued has run.
+ */
+export const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Rejects if `promise` takes longer than `ms` (so a stalled stream fails clearly). */
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {

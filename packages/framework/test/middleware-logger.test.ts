@@ -3,7 +3,7 @@ import { beforeEach, expect, test, vi } from 'vitest'
 import { createApp, sse, stream } from '../src/index.ts'
 import { type AccessLogEntry, accessLog, compress, requestId } from '../src/middleware/index.ts'
 import { describeBoth } from './both.ts'
-import { gate, openStream, waitFor, within } from './middleware-helpers.ts'
+import { DEADLINE, gate, openStream, turn, waitFor, within } from './middleware-helpers.ts'
 
 let entries: AccessLogEntry[] = []
 let app: Application
@@ -118,8 +118,11 @@ describeBoth('accessLog', makeApp, (client) => {
 
   test('the stream is not buffered: nothing is logged while it is still running', async () => {
     const res = await openStream(client(), app, '/endless')
-    expect(new TextDecoder().decode((await within(res.next(), 2000, 'first chunk'))!)).toBe('first')
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(new TextDecoder().decode((await within(res.next(), DEADLINE, 'first chunk'))!)).toBe(
+      'first',
+    )
+    // The stream waits on `paused`: whatever else was due has had its turn, and logged nothing.
+    await turn()
     expect(entries).toEqual([])
     res.abort()
     paused.open()
@@ -128,9 +131,9 @@ describeBoth('accessLog', makeApp, (client) => {
 
   test('a client leaving mid-stream is logged as aborted, and the source is released', async () => {
     const res = await openStream(client(), app, '/endless')
-    await within(res.next(), 2000, 'first chunk')
+    await within(res.next(), DEADLINE, 'first chunk')
     paused.open()
-    await within(res.next(), 2000, 'second chunk')
+    await within(res.next(), DEADLINE, 'second chunk')
     res.abort()
     const [entry] = await waitFor(() => (entries.length ? entries : undefined))
     expect(entry).toMatchObject({ path: '/endless', status: 200, aborted: true })

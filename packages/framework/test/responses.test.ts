@@ -18,6 +18,7 @@ import {
   text,
 } from '../src/index.ts'
 import { describeBoth } from './both.ts'
+import { waitFor } from './middleware-helpers.ts'
 
 const logged: unknown[] = []
 const order: string[] = []
@@ -205,7 +206,7 @@ describeBoth(
     test('after() work runs once the response is sent', async () => {
       order.length = 0
       expect((await client().request('/after')).text()).toBe('sent first')
-      await new Promise((r) => setTimeout(r, 20))
+      await waitFor(() => order.includes('after task'))
       expect(order.at(-1)).toBe('after task')
     })
 
@@ -213,7 +214,8 @@ describeBoth(
       order.length = 0
       logged.length = 0
       expect((await client().request('/after-fails')).text()).toBe('sent anyway')
-      await new Promise((r) => setTimeout(r, 20))
+      // The tasks run in order: once the second ran, the first has failed and been logged.
+      await waitFor(() => order.includes('second after task'))
       expect(order.filter((step) => step.includes('after'))).toEqual(['second after task'])
       expect(logged.map((e) => (e as Error).message)).toEqual(['after task broke'])
     })

@@ -30,11 +30,15 @@ type Flag = { type: 'string' | 'boolean'; multiple?: boolean; help: string; valu
 
 /** Every flag, with its help line (the order is the `--help` order). */
 export const FLAGS: Record<string, Flag> = {
-  host: { type: 'string', value: 'HOST', help: `Interface to bind. Default ${DEFAULTS.host}.` },
+  host: {
+    type: 'string',
+    value: 'HOST',
+    help: `Interface to bind: an IP address or a host name. Default ${DEFAULTS.host}.`,
+  },
   port: {
     type: 'string',
     value: 'PORT',
-    help: `Port to bind; 0 picks a free one. Default ${DEFAULTS.port}.`,
+    help: `Port to bind, 0-65535; 0 picks a free one. Default ${DEFAULTS.port}.`,
   },
   uds: { type: 'string', value: 'PATH', help: 'Bind a unix domain socket instead of host/port.' },
   factory: { type: 'boolean', help: 'The export is a function returning the app (sync or async).' },
@@ -153,12 +157,45 @@ export function helpText(): string {
     'Options:',
     ...lines,
     '',
-    'Exit codes: 0 graceful shutdown, 1 the app could not be loaded, 2 bad options,',
-    '3 lifespan startup failed.',
+    'Signals: SIGTERM or SIGINT shuts down gracefully, also during startup (the lifespan',
+    'shutdown runs, nothing is served); a second one forces the exit.',
+    '',
+    'Exit codes: 0 graceful shutdown (also after a signal during startup), 1 the app could not',
+    'be loaded or a second signal forced the exit, 2 bad options or the address cannot be bound,',
+    '3 lifespan startup or shutdown failed. With --workers, a worker that fails before it serves',
+    'stops them all with its code.',
     '',
   ].join('\n')
 }
 const FLAGS_LIST = Object.entries(FLAGS)
+
+/** Options whose flag is not their name in kebab case. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  headers: 'header',
+  serverHeader: 'no-server-header',
+  dateHeader: 'no-date-header',
+}
+
+/** The flag of a `ServerOptions` key (`maxHeaderSize` → `max-header-size`), if it has one. */
+export function flagOf(option: string): string | undefined {
+  const flag = FLAG_OF_OPTION[option] ?? option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  return Object.hasOwn(FLAGS, flag) ? flag : undefined
+}
+
+/**
+ * The message of an error for the command line: an option error raised by `resolveOptions`
+ * (`invalid option maxHeaderSize: …`) names the flag instead (`invalid option --max-header-size: …`).
+ */
+export function cliMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const option = (error as { option?: unknown }).option
+  if (typeof option !== 'string') return error.message
+  const flag = flagOf(option)
+  const prefix = `invalid option ${option}:`
+  return flag !== undefined && error.message.startsWith(prefix)
+    ? `invalid option --${flag}:${error.message.slice(prefix.length)}`
+    : error.message
+}
 
 function bad(flag: string, message: string): ServerError {
   return new ServerError(ServerErrorCode.badOption, `invalid option --${flag}: ${message}`)

@@ -2,16 +2,21 @@
  * The `tsgi` command: `tsgi [options] <module>[:export]`. Parses the options, then runs one
  * server, a cluster of workers, or the reloader.
  *
- * Exit codes (stable, see README): 0 graceful shutdown, 1 the application could not be loaded
- * (or a second signal forced the exit), 2 bad options, 3 lifespan startup or shutdown failed.
+ * Exit codes (stable, see README): 0 graceful shutdown (also after a signal during startup),
+ * 1 the application could not be loaded (or a second signal forced the exit), 2 bad options or
+ * the address cannot be bound, 3 lifespan startup or shutdown failed.
+ *
+ * No top-level await here: `index.ts` re-exports {@link main}, and a module graph with a
+ * top-level await cannot be `require()`d.
  *
  * @module
  */
 import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
-import { helpText, parseCliArgs } from './cli-args.ts'
-import { ServerError } from './errors.ts'
-import { runReloader } from './reload.ts'
+import { cliMessage, helpText, parseCliArgs } from './cli-args.ts'
+import { createLogger } from './logger.ts'
+import { resolveOptions } from './options.ts'
+import { runReloader, SUPERVISED_ENV } from './reload.ts'
 import { ExitCode, runServer } from './run.ts'
 import { runPrimary, runWorker } from './workers.ts'
 
@@ -27,8 +32,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   let command: ReturnType<typeof parseCliArgs>
   try {
     command = parseCliArgs(argv)
+    // Every option is checked before the application is loaded (or a worker forked).
+    if (command.kind === 'serve') resolveOptions(command.args.options)
   } catch (error) {
-    process.stderr.write(`tsgi: ${error instanceof ServerError ? error.message : String(error)}\n`)
+    process.stderr.write(`tsgi: ${cliMessage(error)}\n`)
     return ExitCode.badOptions
   }
   if (command.kind === 'help') {
@@ -41,14 +48,25 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   }
   const args = command.args
   if (cluster.isWorker) return runWorker(args)
+  // A --reload child: the reloader turns a CTRL+C into SIGTERM. Not passed on to the app's children.
+  const supervised = process.env[SUPERVISED_ENV] === '1'
+  delete process.env[SUPERVISED_ENV]
+  // Said once, by the process the user started (not again by a --reload child).
+  if (!supervised && args.options.forwardedAllowIps !== undefined && !args.options.proxyHeaders) {
+    createLogger({ level: args.options.logLevel }).warn(
+      '--forwarded-allow-ips has no effect without --proxy-headers: forwarding headers are ignored',
+    )
+  }
   if (args.reload) return runReloader(args, argv)
   if (args.workers > 1) return runPrimary(args)
-  return runServer(args)
+  return runServer(args, { supervised })
 }
 
 if (import.meta.main) {
-  process.exitCode = await main()
-  // Anything still holding the loop open (a leaked handle in the app) must not keep a stopped
-  // server alive.
-  setTimeout(() => process.exit(), 2000).unref()
+  main().then((code) => {
+    process.exitCode = code
+    // Anything still holding the loop open (a leaked handle in the app) must not keep a stopped
+    // server alive.
+    setTimeout(() => process.exit(), 2000).unref()
+  })
 }

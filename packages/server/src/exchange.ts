@@ -52,6 +52,9 @@ const DISCONNECTED = Promise.resolve(DISCONNECT)
 const NOTHING_MORE = Promise.resolve(NO_BODY)
 const RESOLVED = Promise.resolve()
 type BodyResolve = (event: HTTPIncomingEvent) => void
+/** The log line (before the request) when the app returned with its start still held. */
+const HELD_START_RETURNED =
+  'the application returned after http.response.start without sending the body: answered 500 instead of the held start'
 
 /** One request. Created by the dispatcher, which calls {@link run}. */
 export class HTTPExchange implements BodyWaiter {
@@ -234,6 +237,25 @@ export class HTTPExchange implements BodyWaiter {
     this.markDisconnected()
   }
 
+  /**
+   * @internal The request body's framing broke after the application started (client-error.ts):
+   * `status` (with `reason`) if nothing was written yet, else the connection is cut; either way
+   * the application sees the client gone. Returns what happened, for the log line.
+   */
+  rejectBody(status: number, reason: string): 'answered' | 'aborted' | 'complete' {
+    if (this.finished) return 'complete'
+    this.ctx.bodyWatchdog.unwatch(this)
+    if (!this.headWritten) {
+      this.headWritten = true
+      writeErrorResponse(this.res, status, reason)
+      this.markDisconnected()
+      return 'answered'
+    }
+    this.abortConnection()
+    this.markDisconnected()
+    return 'aborted'
+  }
+
   // ---- send ----------------------------------------------------------------------------
 
   readonly send = (event: SendEvent): Promise<void> => {
@@ -311,7 +333,7 @@ export class HTTPExchange implements BodyWaiter {
     if (!this.headWritten) this.writeHead(undefined, size)
   }
 
-  /** For pathsend: the response being written. */
+  /** The response being written (for pathsend, and for client-error.ts to match the socket's). */
   get response(): ServerResponse {
     return this.res
   }
@@ -436,10 +458,13 @@ export class HTTPExchange implements BodyWaiter {
   private readonly onReturn = (): void => {
     this.appSettled = true
     if (!this.disconnected && this.failure === null && !this.tracker.complete) {
-      const error = new IncompleteResponseError(
-        this.tracker.started && this.headWritten ? 'body' : 'start',
-      )
-      this.ctx.logger.error(`${error.message}: ${this.describe()}`)
+      const started = this.tracker.started
+      // A start still held (no body yet) is replaced by the 500: say so, not "without a start".
+      const message =
+        started && !this.headWritten
+          ? HELD_START_RETURNED
+          : new IncompleteResponseError(started ? 'body' : 'start').message
+      this.ctx.logger.error(`${message}: ${this.describe()}`)
       this.failAfterApp()
     }
     if (this.responseClosed) this.ctx.endRequest()

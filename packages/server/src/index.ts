@@ -6,7 +6,7 @@
 
 export { main } from './cli.ts'
 export { type CliArgs, type CliCommand, parseCliArgs } from './cli-args.ts'
-export { ServerError, ServerErrorCode } from './errors.ts'
+export { ServerError, ServerErrorCode, type ServerErrorOptions } from './errors.ts'
 export { loadApp } from './load.ts'
 export {
   createLogger,

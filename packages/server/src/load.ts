@@ -1,7 +1,9 @@
 /**
  * Loading `path/to/module.ts[:export]`: TypeScript through Node's own type stripping (a plain
  * dynamic import), the default export unless one is named, and `--factory` to call it. Every
- * failure says what was tried (`TSGI_SERVER_ERR_LOAD`, exit code 1).
+ * failure says what was tried (`TSGI_SERVER_ERR_LOAD`, exit code 1); an error raised by the
+ * module (a syntax error, also in a module it imports, or a throw) names the culprit's
+ * `file:line:column` and keeps the error, with its stack, as `cause`.
  *
  * @module
  */
@@ -10,6 +12,7 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Application } from '@tsgi/protocol'
 import { ServerError, ServerErrorCode } from './errors.ts'
+import { type LoadedModule, locateLoadError, traceModules } from './load-error.ts'
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs']
 
@@ -23,6 +26,12 @@ export function splitTarget(target: string): { file: string; exportName: string 
 
 function fail(message: string, cause?: unknown): ServerError {
   return new ServerError(ServerErrorCode.load, message, cause === undefined ? undefined : { cause })
+}
+
+/** `what: path:line:col: SyntaxError: message`, the error kept as the cause. */
+function raised(what: string, error: unknown, loaded: readonly LoadedModule[]): ServerError {
+  const { location, summary } = locateLoadError(error, loaded)
+  return fail(`${what}: ${location === undefined ? '' : `${location}: `}${summary}`, error)
 }
 
 /** Resolves the module file: as given, or with one of the known extensions added. */
@@ -43,10 +52,13 @@ export async function loadApp(
   const { file, exportName } = splitTarget(target)
   const path = resolveModule(file, options.cwd)
   let mod: Record<string, unknown>
+  const trace = traceModules()
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
   } catch (error) {
-    throw fail(`cannot load ${path}: ${(error as Error).message ?? String(error)}`, error)
+    throw raised(`cannot load ${path}`, error, trace.loaded)
+  } finally {
+    trace.stop()
   }
   const name = exportName ?? 'default'
   if (!(name in mod)) {
@@ -62,7 +74,7 @@ export async function loadApp(
     try {
       app = await (app as () => unknown)()
     } catch (error) {
-      throw fail(`--factory: ${path}:${name}() threw: ${(error as Error).message}`, error)
+      throw raised(`--factory: ${path}:${name}() threw`, error, [])
     }
   }
   if (typeof app !== 'function') {

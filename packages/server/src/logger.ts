@@ -53,6 +53,11 @@ export interface LoggerOptions {
   stderr?: Sink
   /** Sink for access lines. Default `process.stdout`. */
   stdout?: Sink
+  /**
+   * Written after the level on every log line (not on access lines, whose format tools parse),
+   * to tell processes apart: `--workers` uses `[worker 2 pid 1234]` and `[primary pid 1233]`.
+   */
+  prefix?: string
 }
 
 /** Creates the default logger. */
@@ -69,8 +74,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     pending = ''
     out.write(text)
   }
+  const tag = options.prefix ? `${options.prefix} ` : ''
   const line = (level: LogLevel, message: string) => {
-    if (RANK[level] <= rank) err.write(`${LABEL[level]} ${message}\n`)
+    if (RANK[level] <= rank) err.write(`${LABEL[level]} ${tag}${message}\n`)
   }
   return {
     enabled: (level) => RANK[level] <= rank,

@@ -6,6 +6,13 @@
 import type { State } from '@tsgi/protocol'
 import { ServerError, ServerErrorCode } from './errors.ts'
 import type { Logger, LogLevel } from './logger.ts'
+import {
+  allowIpsProblem,
+  hostProblem,
+  shapeProblem,
+  tlsProblem,
+  udsProblem,
+} from './option-checks.ts'
 
 /** How the server runs the application's lifespan. */
 export type LifespanMode = 'auto' | 'on' | 'off'
@@ -66,6 +73,13 @@ export interface ServerOptions {
   logger?: Logger
   /** Programmatic only: the lifespan state object (a fresh `{}` by default). */
   state?: State
+  /**
+   * Programmatic only: stops the server, like `listen({ signal })` in node:net. Aborted after
+   * `serve()` resolved, it starts a graceful `close()`. Aborted before (during lifespan startup,
+   * or while binding), `serve()` does not listen (or closes at once), runs the lifespan shutdown,
+   * and rejects with `TSGI_SERVER_ERR_ABORTED`. The CLI maps SIGTERM and SIGINT onto it.
+   */
+  signal?: AbortSignal
 }
 
 /** Every option resolved to a value. */
@@ -73,7 +87,7 @@ export interface ResolvedOptions
   extends Required<
     Omit<
       ServerOptions,
-      'uds' | 'sslKeyfile' | 'sslCertfile' | 'limitConcurrency' | 'logger' | 'state'
+      'uds' | 'sslKeyfile' | 'sslCertfile' | 'limitConcurrency' | 'logger' | 'state' | 'signal'
     >
   > {
   uds: string | undefined
@@ -82,6 +96,7 @@ export interface ResolvedOptions
   limitConcurrency: number | undefined
   logger: Logger | undefined
   state: State | undefined
+  signal: AbortSignal | undefined
 }
 
 /** The default of every option. */
@@ -109,8 +124,13 @@ export const DEFAULTS = Object.freeze({
 } as const)
 
 function bad(option: string, message: string): ServerError {
-  return new ServerError(ServerErrorCode.badOption, `invalid option ${option}: ${message}`)
+  return new ServerError(ServerErrorCode.badOption, `invalid option ${option}: ${message}`, {
+    option,
+  })
 }
+
+/** The longest duration a Node timer takes (2^31 - 1 ms); longer ones would fire at once. */
+const MAX_SECONDS = 2_147_483
 
 function number(
   name: string,
@@ -118,26 +138,73 @@ function number(
   fallback: number,
   min: number,
   integer = false,
+  max = Number.MAX_SAFE_INTEGER,
 ): number {
   if (value === undefined) return fallback
   if (
     typeof value !== 'number' ||
-    Number.isNaN(value) ||
+    !Number.isFinite(value) ||
     value < min ||
+    value > max ||
     (integer && !Number.isInteger(value))
   ) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`
     throw bad(
       name,
-      `expected ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`,
+      `expected ${integer ? 'an integer' : 'a number'} ${range}, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
     )
   }
   return value
 }
 
-/** Validates options and fills in defaults. Throws a `ServerError` with code `TSGI_SERVER_ERR_OPTION`. */
+/** A duration in seconds, within what a timer can wait. */
+function seconds(name: string, value: number | undefined, fallback: number): number {
+  return number(name, value, fallback, 0, false, MAX_SECONDS)
+}
+
+function boolean(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw bad(name, `expected true or false, got ${typeof value}`)
+  return value
+}
+
+function check(name: string, problem: string | undefined): void {
+  if (problem !== undefined) throw bad(name, problem)
+}
+
+/** Every option `serve()` knows (the type makes a new option fail to compile until it is listed). */
+const KNOWN: ReadonlySet<string> = new Set(
+  Object.keys({
+    ...DEFAULTS,
+    uds: true,
+    limitConcurrency: true,
+    sslKeyfile: true,
+    sslCertfile: true,
+    headers: true,
+    logger: true,
+    state: true,
+    signal: true,
+  } satisfies Record<keyof ServerOptions, unknown>),
+)
+
+/**
+ * Validates every option and fills in defaults, before anything runs (`serve()` calls it before
+ * the lifespan startup, the CLI before it loads the application). Besides ranges it checks that
+ * the host is an IP address or a host name, that the trusted proxies are IPs, CIDRs or `*`, that
+ * a unix socket can be created at `uds`, and that the TLS files are readable, PEM, and match.
+ * Throws a `ServerError` with code `TSGI_SERVER_ERR_OPTION` and the option's name in `option`.
+ */
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
+  const shape = shapeProblem(options as Record<string, unknown>, KNOWN)
+  if (shape !== undefined) throw bad(shape.option, shape.problem)
+  const host = options.host ?? DEFAULTS.host
+  check('host', hostProblem(host))
+  if (options.uds !== undefined) check('uds', udsProblem(options.uds))
   const rootPath = options.rootPath ?? DEFAULTS.rootPath
-  if (rootPath !== '' && (!rootPath.startsWith('/') || rootPath.endsWith('/'))) {
+  if (
+    typeof rootPath !== 'string' ||
+    (rootPath !== '' && (!rootPath.startsWith('/') || rootPath.endsWith('/')))
+  ) {
     throw bad(
       'rootPath',
       `must be '' or start with '/' and not end with '/', got ${JSON.stringify(rootPath)}`,
@@ -150,14 +217,18 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
     throw bad('logLevel', `expected error, warn, info or debug, got ${String(logLevel)}`)
   }
-  if ((options.sslKeyfile === undefined) !== (options.sslCertfile === undefined)) {
-    throw bad('ssl', 'sslKeyfile and sslCertfile must be given together')
-  }
+  const tls = tlsProblem(options.sslKeyfile, options.sslCertfile)
+  if (tls !== undefined) throw bad(tls.option, tls.problem)
+  const forwardedAllowIps = options.forwardedAllowIps ?? [...DEFAULTS.forwardedAllowIps]
+  // Checked even without proxyHeaders: a wrong list must not wait for the day it is turned on.
+  check('forwardedAllowIps', allowIpsProblem(forwardedAllowIps))
   const headers = options.headers ?? []
+  if (!Array.isArray(headers)) throw bad('headers', 'expected a list of [name, value] pairs')
   for (const pair of headers) {
     if (
       !Array.isArray(pair) ||
       pair.length !== 2 ||
+      typeof pair[1] !== 'string' ||
       !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(pair[0]) ||
       /[\r\n\0]/.test(pair[1])
     ) {
@@ -169,29 +240,26 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   }
   const limit = options.limitConcurrency
   return {
-    host: options.host ?? DEFAULTS.host,
-    port: number('port', options.port, DEFAULTS.port, 0, true),
+    host,
+    port: number('port', options.port, DEFAULTS.port, 0, true, 65535),
     uds: options.uds,
     rootPath,
     lifespan,
-    timeoutKeepAlive: number(
+    timeoutKeepAlive: seconds(
       'timeoutKeepAlive',
       options.timeoutKeepAlive,
       DEFAULTS.timeoutKeepAlive,
-      0,
     ),
-    timeoutGracefulShutdown: number(
+    timeoutGracefulShutdown: seconds(
       'timeoutGracefulShutdown',
       options.timeoutGracefulShutdown,
       DEFAULTS.timeoutGracefulShutdown,
-      0,
     ),
-    timeoutHeaders: number('timeoutHeaders', options.timeoutHeaders, DEFAULTS.timeoutHeaders, 0),
-    timeoutRequestBody: number(
+    timeoutHeaders: seconds('timeoutHeaders', options.timeoutHeaders, DEFAULTS.timeoutHeaders),
+    timeoutRequestBody: seconds(
       'timeoutRequestBody',
       options.timeoutRequestBody,
       DEFAULTS.timeoutRequestBody,
-      0,
     ),
     limitConcurrency:
       limit === undefined ? undefined : number('limitConcurrency', limit, 0, 1, true),
@@ -203,20 +271,21 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
       true,
     ),
     maxUrlLength: number('maxUrlLength', options.maxUrlLength, DEFAULTS.maxUrlLength, 64, true),
-    proxyHeaders: options.proxyHeaders ?? DEFAULTS.proxyHeaders,
-    forwardedAllowIps: options.forwardedAllowIps ?? [...DEFAULTS.forwardedAllowIps],
+    proxyHeaders: boolean('proxyHeaders', options.proxyHeaders, DEFAULTS.proxyHeaders),
+    forwardedAllowIps,
     sslKeyfile: options.sslKeyfile,
     sslCertfile: options.sslCertfile,
     headers,
-    serverHeader: options.serverHeader ?? DEFAULTS.serverHeader,
-    dateHeader: options.dateHeader ?? DEFAULTS.dateHeader,
+    serverHeader: boolean('serverHeader', options.serverHeader, DEFAULTS.serverHeader),
+    dateHeader: boolean('dateHeader', options.dateHeader, DEFAULTS.dateHeader),
     logLevel,
-    accessLog: options.accessLog ?? DEFAULTS.accessLog,
+    accessLog: boolean('accessLog', options.accessLog, DEFAULTS.accessLog),
     wsMaxSize: number('wsMaxSize', options.wsMaxSize, DEFAULTS.wsMaxSize, 1, true),
-    wsPingInterval: number('wsPingInterval', options.wsPingInterval, DEFAULTS.wsPingInterval, 0),
-    wsPingTimeout: number('wsPingTimeout', options.wsPingTimeout, DEFAULTS.wsPingTimeout, 0),
+    wsPingInterval: seconds('wsPingInterval', options.wsPingInterval, DEFAULTS.wsPingInterval),
+    wsPingTimeout: seconds('wsPingTimeout', options.wsPingTimeout, DEFAULTS.wsPingTimeout),
     backlog: number('backlog', options.backlog, DEFAULTS.backlog, 1, true),
     logger: options.logger,
     state: options.state,
+    signal: options.signal,
   }
 }

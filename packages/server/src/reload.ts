@@ -13,6 +13,12 @@ import { resolveModule, splitTarget } from './load.ts'
 import { createLogger } from './logger.ts'
 import { ExitCode } from './run.ts'
 
+/**
+ * Set in the child's environment: it runs under this supervisor, which turns SIGINT into SIGTERM
+ * (see `RunHooks.supervised`). The child removes it from its environment at once.
+ */
+export const SUPERVISED_ENV = 'TSGI_SUPERVISED'
+
 const IGNORED = /(^|[\\/])(node_modules|\.git|dist|coverage|\.turbo)([\\/]|$)/
 const DEBOUNCE_MS = 150
 
@@ -27,7 +33,10 @@ export function runReloader(args: CliArgs, argv: readonly string[]): Promise<num
 
   return new Promise<number>((resolve) => {
     const start = () => {
-      const c = spawn(process.execPath, childArgs, { stdio: 'inherit' })
+      const c = spawn(process.execPath, childArgs, {
+        stdio: 'inherit',
+        env: { ...process.env, [SUPERVISED_ENV]: '1' },
+      })
       child = c
       c.on('exit', (code) => {
         if (child === c) child = null

@@ -17,6 +17,7 @@ export type RequestListenerOptions = Pick<
   | 'rootPath'
   | 'timeoutRequestBody'
   | 'limitConcurrency'
+  | 'maxUrlLength'
   | 'proxyHeaders'
   | 'forwardedAllowIps'
   | 'headers'

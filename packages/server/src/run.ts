@@ -1,23 +1,30 @@
 /**
- * One server process for the CLI: load the app, serve it, and shut down gracefully on SIGTERM
- * or SIGINT (a second signal forces the exit). Resolves with the process exit code.
+ * One server process for the CLI: check the options, load the app, serve it, and shut down
+ * gracefully on SIGTERM or SIGINT (a second signal forces the exit). Resolves with the process
+ * exit code.
+ *
+ * The signal handlers are installed before anything else runs, and map onto the `signal` of
+ * `serve()`: a signal while the app loads or starts stops the server cleanly (lifespan shutdown,
+ * nothing served, exit 0), one at any time after the ready line drains it.
  *
  * @module
  */
 import type { Application } from '@tsgi/protocol'
 import type { CliArgs } from './cli-args.ts'
+import { cliMessage } from './cli-args.ts'
 import { ServerError, ServerErrorCode } from './errors.ts'
 import { loadApp } from './load.ts'
 import { createLogger, type Logger } from './logger.ts'
-import { serve } from './server.ts'
+import { resolveOptions } from './options.ts'
+import { type ServerHandle, serve } from './server.ts'
 
 /** Process exit codes of the `tsgi` command. */
 export const ExitCode = {
-  /** Graceful shutdown (or --help / --version). */
+  /** Graceful shutdown, also after a signal during startup (or --help / --version). */
   ok: 0,
   /** The target could not be loaded, or a second signal forced the exit. */
   loadFailed: 1,
-  /** Bad options. */
+  /** Bad options, or the address cannot be bound. */
   badOptions: 2,
   /** Lifespan startup (or shutdown) failed. */
   lifespanFailed: 3,
@@ -26,6 +33,8 @@ export const ExitCode = {
 /** Maps a server error to its exit code. */
 export function exitCodeOf(error: unknown): number {
   switch ((error as { code?: string }).code) {
+    case ServerErrorCode.aborted:
+      return ExitCode.ok
     case ServerErrorCode.badOption:
       return ExitCode.badOptions
     case ServerErrorCode.startup:
@@ -42,52 +51,94 @@ export interface RunHooks {
   listening?(url: string): void
   /** Where lines go; the default logger otherwise. */
   logger?: Logger
+  /**
+   * Run under a supervisor (the `--workers` primary, `--reload`) that turns its SIGINT into a SIGTERM
+   * for this process. A CTRL+C in a terminal sends SIGINT to the whole process group, so this
+   * process ignores SIGINT: it would otherwise count the supervisor's SIGTERM as a second
+   * signal and force its exit in the middle of the drain.
+   */
+  supervised?: boolean
 }
 
-/** Loads and serves `args.target` until a signal; resolves with the exit code. */
-export async function runServer(args: CliArgs, hooks: RunHooks = {}): Promise<number> {
-  const logger =
-    hooks.logger ??
-    createLogger({ level: args.options.logLevel, accessLog: args.options.accessLog })
+/** Logs why the application could not be loaded: the message, then what the module raised. */
+function logLoadError(logger: Logger, error: unknown): void {
+  if (!(error instanceof ServerError)) logger.error('cannot load the application', error)
+  else if (error.cause instanceof Error) logger.error(error.message, error.cause)
+  else logger.error(error.message)
+}
+
+async function serveUntilStopped(
+  args: CliArgs,
+  hooks: RunHooks,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<number> {
   let app: Application
   try {
     app = await loadApp(args.target, { factory: args.factory })
   } catch (error) {
-    logger.error(
-      error instanceof ServerError ? error.message : 'cannot load the application',
-      error instanceof ServerError ? undefined : error,
-    )
+    logLoadError(logger, error)
     return ExitCode.loadFailed
   }
-  let server: Awaited<ReturnType<typeof serve>>
+  if (signal.aborted) {
+    logger.info('stopped before serving')
+    return ExitCode.ok
+  }
+  let server: ServerHandle
   try {
-    server = await serve(app, { ...args.options, logger })
+    server = await serve(app, { ...args.options, logger, signal })
   } catch (error) {
-    if (!(error instanceof ServerError) || error.code === ServerErrorCode.badOption)
-      logger.error(error instanceof Error ? error.message : String(error))
+    // Lifespan failures were logged where they happened; an abort is the clean stop.
+    if (!(error instanceof ServerError)) logger.error('cannot serve the application', error)
+    else if (error.code === ServerErrorCode.badOption) logger.error(cliMessage(error))
     return exitCodeOf(error)
   }
   hooks.listening?.(server.url)
-  return new Promise<number>((resolve) => {
-    let signalled = false
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) {
-        logger.warn(`received ${signal} again: forcing exit`)
-        resolve(ExitCode.loadFailed)
-        setImmediate(() => process.exit(ExitCode.loadFailed))
-        return
-      }
-      signalled = true
-      logger.info(`received ${signal}: shutting down gracefully (send it again to force)`)
-      server.close().then(
-        () => resolve(ExitCode.ok),
-        () => resolve(ExitCode.lifespanFailed),
-      )
-    }
-    process.on('SIGTERM', onSignal)
-    process.on('SIGINT', onSignal)
-  }).finally(() => {
-    process.removeAllListeners('SIGTERM')
-    process.removeAllListeners('SIGINT')
+  if (!signal.aborted)
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+  // serve() started the graceful close on the abort: this waits for the same close.
+  return server.close().then(
+    () => ExitCode.ok,
+    () => ExitCode.lifespanFailed,
+  )
+}
+
+/** Checks the options, then loads and serves `args.target` until a signal; resolves with the exit code. */
+export async function runServer(args: CliArgs, hooks: RunHooks = {}): Promise<number> {
+  const logger =
+    hooks.logger ??
+    createLogger({ level: args.options.logLevel, accessLog: args.options.accessLog })
+  try {
+    resolveOptions(args.options)
+  } catch (error) {
+    logger.error(cliMessage(error))
+    return ExitCode.badOptions
+  }
+  const stop = new AbortController()
+  let forced: (code: number) => void = () => {}
+  const force = new Promise<number>((resolve) => {
+    forced = resolve
   })
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      logger.warn(`received ${signal} again: forcing exit`)
+      forced(ExitCode.loadFailed)
+      setImmediate(() => process.exit(ExitCode.loadFailed))
+      return
+    }
+    logger.info(`received ${signal}: shutting down gracefully (send it again to force)`)
+    stop.abort()
+  }
+  const onSigint = hooks.supervised
+    ? () => logger.debug('received SIGINT: ignored, the supervisor sends SIGTERM')
+    : onSignal
+  // Before loading the app: from here on a signal can only stop the server cleanly.
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSigint)
+  try {
+    return await Promise.race([serveUntilStopped(args, hooks, logger, stop.signal), force])
+  } finally {
+    process.off('SIGTERM', onSignal)
+    process.off('SIGINT', onSigint)
+  }
 }

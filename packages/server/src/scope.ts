@@ -14,6 +14,7 @@ import {
   type ServerAddress,
 } from '@tsgi/protocol'
 import type { ServerContext } from './context.ts'
+import { targetAuthority, targetPathStart } from './host.ts'
 import { readForwarded } from './proxy.ts'
 import { tlsExtension } from './tls.ts'
 
@@ -40,13 +41,29 @@ type TaggedSocket = Socket & { [kTLSExtensions]?: Extensions }
 function splitTarget(url: string): [rawPath: string, queryString: string] {
   let target = url
   if (target.charCodeAt(0) !== 47 && target !== '*') {
-    // absolute-form (`http://host/path`): keep only the path and query.
-    const scheme = target.indexOf('://')
-    const slash = scheme === -1 ? -1 : target.indexOf('/', scheme + 3)
-    target = slash === -1 ? '/' : target.slice(slash)
+    // absolute-form (`http://host/path?q`): keep only the path and query (the dispatcher
+    // refused a target whose authority is invalid; the authority becomes the Host).
+    target = target.slice(targetPathStart(target))
+    if (target.charCodeAt(0) !== 47) target = `/${target}`
   }
   const q = target.indexOf('?')
   return q === -1 ? [target, ''] : [target.slice(0, q), target.slice(q + 1)]
+}
+
+/**
+ * RFC 9112 §3.2.2: with an absolute-form target the server MUST use the target's authority
+ * and ignore Host. The `host` entry keeps its place (or is added at the end if there was none).
+ */
+function useTargetAuthority(headers: HeaderList, url: string): void {
+  const authority = targetAuthority(url)
+  if (authority === null) return
+  for (let i = 0; i < headers.length; i++) {
+    if (headers[i]![0] === 'host') {
+      headers[i] = ['host', authority]
+      return
+    }
+  }
+  headers.push(['host', authority])
 }
 
 /**
@@ -81,6 +98,8 @@ export function connectionFields(
       hasBody = true
     }
   }
+  if (req.url !== undefined && req.url.charCodeAt(0) !== 47 && req.url !== '*')
+    useTargetAuthority(headers, req.url)
   // node:http's parser already refused malformed or conflicting lengths; only a single plain
   // one is trusted to tell when the body is complete.
   if (chunked || lengths !== 1 || !Number.isSafeInteger(contentLength)) contentLength = -1

@@ -18,6 +18,8 @@ import { ServerError, ServerErrorCode } from './errors.ts'
 import { startLifespan, stopLifespan } from './lifespan.ts'
 import { createLogger } from './logger.ts'
 import { resolveOptions, type ServerOptions } from './options.ts'
+import { parseAfterPause } from './pipeline.ts'
+import { onConnect, shouldUpgrade } from './upgrade.ts'
 import { createWebSocketHub } from './websocket.ts'
 
 /** A running server. */
@@ -39,13 +41,19 @@ export interface ServerHandle {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+function aborted(): ServerError {
+  return new ServerError(ServerErrorCode.aborted, 'serve() was aborted before the server listened')
+}
+
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
 /**
- * Serves `app`: runs lifespan startup (rejects with `TSGI_SERVER_ERR_STARTUP` if it fails),
- * then listens. Resolves once connections are accepted.
+ * Serves `app`: validates the options (rejects with `TSGI_SERVER_ERR_OPTION`), runs lifespan
+ * startup (rejects with `TSGI_SERVER_ERR_STARTUP` if it fails), then listens. Resolves once
+ * connections are accepted. `options.signal` aborted before that: no listening, the lifespan
+ * shutdown runs, and it rejects with `TSGI_SERVER_ERR_ABORTED`; aborted after: graceful close.
  *
  * @example
  * ```ts
@@ -57,22 +65,23 @@ function formatHost(host: string): string {
 export async function serve(app: Application, options: ServerOptions = {}): Promise<ServerHandle> {
   const opts = resolveOptions(options)
   const logger = opts.logger ?? createLogger({ level: opts.logLevel, accessLog: opts.accessLog })
+  const { signal } = opts
+  if (signal?.aborted) throw aborted()
   const tls = opts.sslKeyfile !== undefined && opts.sslCertfile !== undefined
   let key: Buffer | undefined
   let cert: Buffer | undefined
   if (tls) {
-    try {
-      key = readFileSync(opts.sslKeyfile!)
-      cert = readFileSync(opts.sslCertfile!)
-    } catch (error) {
-      throw new ServerError(
-        ServerErrorCode.badOption,
-        `invalid option ssl: ${(error as Error).message}`,
-        { cause: error },
-      )
-    }
+    // resolveOptions() read and checked them; this reads what it accepted.
+    key = readFileSync(opts.sslKeyfile!)
+    cert = readFileSync(opts.sslCertfile!)
   }
   const lifespan = await startLifespan(app, opts.lifespan, opts.state ?? {}, logger)
+  if (signal?.aborted) {
+    // Stopped while the application started: it gets its shutdown, no connection is accepted.
+    logger.info('stopped during startup: not listening')
+    await stopLifespan(lifespan, logger)
+    throw aborted()
+  }
   const ctx = new ServerContext(app, opts, logger)
   ctx.state = lifespan.state
 
@@ -83,7 +92,11 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
     // Body timeouts are the exchange's own (only while the app waits for bytes): no global cap.
     requestTimeout: 0,
     connectionsCheckingInterval: Math.min(1000, Math.max(100, (opts.timeoutHeaders * 1000) / 4)),
-    requireHostHeader: true,
+    // A missing Host is refused by the dispatcher (refusal.ts), with a reason and a log line.
+    requireHostHeader: false,
+    // Only WebSocket handshakes leave the HTTP path; `Upgrade: h2c` and others are served as
+    // HTTP/1.1 (RFC 9110 §7.8). Node before 22.21/24.9 ignores this (see upgrade.ts).
+    shouldUpgradeCallback: shouldUpgrade,
     noDelay: true,
   }
   const server: Server = tls
@@ -95,8 +108,10 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
   const dispatcher = createDispatcher(ctx, afterResponse)
   server.on('request', (req, res) => dispatcher.handle(req, res, false))
   server.on('checkContinue', (req, res) => dispatcher.handle(req, res, true))
-  server.on('clientError', onClientError(logger))
-  const hub = createWebSocketHub(ctx)
+  server.on('clientError', onClientError(logger, opts.maxUrlLength))
+  server.on('connect', onConnect(logger))
+  if (tls) server.on('secureConnection', parseAfterPause)
+  const hub = createWebSocketHub(ctx, dispatcher)
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head))
 
   if (opts.uds !== undefined) {
@@ -128,7 +143,6 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
     'path' in address
       ? `unix:${address.path}`
       : `${tls ? 'https' : 'http'}://${formatHost(opts.host)}:${address.port}`
-  logger.info(`tsgi running on ${url} (press CTRL+C to quit)`)
 
   let closing: Promise<void> | undefined
   const shutdown = async (): Promise<void> => {
@@ -158,9 +172,22 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
     await stopLifespan(lifespan, logger)
     logger.info('server stopped')
   }
+  const onAbort = () => {
+    // The caller of close() (or whoever aborted) sees a shutdown failure; not an unhandled one.
+    close().catch(() => {})
+  }
   const close = () => {
+    signal?.removeEventListener('abort', onAbort)
     closing ??= shutdown()
     return closing
   }
+  if (signal?.aborted) {
+    // Aborted while binding: close before accepting anything (no I/O ran since listening).
+    await close()
+    throw aborted()
+  }
+  // Registered before the ready line, so that a signal the instant it is read always drains.
+  signal?.addEventListener('abort', onAbort, { once: true })
+  logger.info(`tsgi running on ${url} (press CTRL+C to quit)`)
   return { url, address, server, state: lifespan.state, close, [Symbol.asyncDispose]: close }
 }

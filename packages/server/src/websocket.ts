@@ -6,10 +6,14 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { TSGI_VERSION, type WebSocketScope } from '@tsgi/protocol'
+import { statusText, TSGI_VERSION, type WebSocketScope } from '@tsgi/protocol'
 import { WebSocketServer } from 'ws'
+import { warnClientError } from './client-log.ts'
 import type { ServerContext } from './context.ts'
+import type { Dispatcher } from './dispatch.ts'
+import { requestRefusal } from './refusal.ts'
 import { connectionFields } from './scope.ts'
+import { serveUpgradeAsHTTP, upgradesToWebSocket } from './upgrade.ts'
 import { writeRawResponse } from './websocket-denial.ts'
 import { WebSocketSession } from './websocket-session.ts'
 
@@ -25,7 +29,7 @@ const utf8 = new TextEncoder()
 
 /** Why an upgrade request is not a valid WebSocket handshake (RFC 6455 §4.2.1), or null. */
 export function invalidHandshake(req: IncomingMessage): { status: number; reason: string } | null {
-  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+  if (!upgradesToWebSocket(req.headers.upgrade))
     return { status: 400, reason: `unsupported upgrade: ${req.headers.upgrade ?? ''}` }
   if (req.method !== 'GET') return { status: 400, reason: 'a WebSocket handshake must be a GET' }
   const key = req.headers['sec-websocket-key']
@@ -36,8 +40,11 @@ export function invalidHandshake(req: IncomingMessage): { status: number; reason
   return null
 }
 
-/** Creates the hub for `ctx`. */
-export function createWebSocketHub(ctx: ServerContext): WebSocketHub {
+/**
+ * Creates the hub for `ctx`. `dispatcher` serves upgrades that are not WebSocket as HTTP when
+ * node:http hands them over anyway (Node without `shouldUpgradeCallback`, see upgrade.ts).
+ */
+export function createWebSocketHub(ctx: ServerContext, dispatcher?: Dispatcher): WebSocketHub {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: ctx.options.wsMaxSize,
@@ -50,6 +57,22 @@ export function createWebSocketHub(ctx: ServerContext): WebSocketHub {
   const sessions = new Set<WebSocketSession>()
   return {
     handleUpgrade(req, socket, head) {
+      if (dispatcher !== undefined && !upgradesToWebSocket(req.headers.upgrade)) {
+        serveUpgradeAsHTTP(req, socket, dispatcher, ctx.logger)
+        return
+      }
+      // node:http took its error listener off the socket: a reset must not throw.
+      socket.on('error', () => socket.destroy())
+      const refused = requestRefusal(req, ctx.options.maxUrlLength)
+      if (refused !== null) {
+        warnClientError(
+          ctx.logger,
+          `invalid HTTP request from ${req.socket.remoteAddress ?? 'unix socket'}: ${refused.status} ${refused.reason}`,
+        )
+        const body = `${statusText(refused.status)}: ${refused.reason}\n`
+        writeRawResponse(socket, refused.status, [], utf8.encode(body))
+        return
+      }
       const invalid = invalidHandshake(req)
       if (invalid !== null) {
         const headers: [string, string][] =

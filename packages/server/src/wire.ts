@@ -6,20 +6,18 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { statusText } from '@tsgi/protocol'
 
 const EMPTY = new Uint8Array(0)
-const ERROR_BODIES: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-}
 
-/** Writes a small plain-text error response that closes the connection; `detail` says why. */
+/**
+ * Writes a small plain-text error response that closes the connection; `detail` says why. The
+ * body is `Title: detail` (the status's reason phrase), the form every refusal is documented in.
+ */
 export function writeErrorResponse(res: ServerResponse, status: number, detail?: string): void {
-  const title = ERROR_BODIES[status] ?? 'Error'
+  const title = statusText(status) || 'Error'
   const body = detail === undefined ? title : `${title}: ${detail}\n`
-  res.writeHead(status, [
+  res.writeHead(status, title, [
     'content-type',
     'text/plain; charset=utf-8',
     'content-length',

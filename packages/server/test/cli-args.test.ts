@@ -1,6 +1,7 @@
 /** Parsing the command line into server options. */
 import { describe, expect, test } from 'vitest'
-import { FLAGS, helpText, parseCliArgs } from '../src/cli-args.ts'
+import { cliMessage, FLAGS, flagOf, helpText, parseCliArgs } from '../src/cli-args.ts'
+import { DEFAULTS, resolveOptions, ServerError } from '../src/index.ts'
 import { splitTarget } from '../src/load.ts'
 
 describe('parseCliArgs', () => {
@@ -27,6 +28,8 @@ describe('parseCliArgs', () => {
       '100',
       '--max-header-size',
       '8192',
+      '--max-url-length',
+      '4096',
       '--proxy-headers',
       '--forwarded-allow-ips',
       '10.0.0.0/8, 192.168.0.1',
@@ -71,6 +74,7 @@ describe('parseCliArgs', () => {
           timeoutRequestBody: 7,
           limitConcurrency: 100,
           maxHeaderSize: 8192,
+          maxUrlLength: 4096,
           proxyHeaders: true,
           forwardedAllowIps: ['10.0.0.0/8', '192.168.0.1'],
           sslKeyfile: 'k.pem',
@@ -130,5 +134,55 @@ describe('splitTarget', () => {
       file: '/srv/a:b/app.ts',
       exportName: undefined,
     })
+  })
+})
+
+describe('option names → flags in CLI messages', () => {
+  test('every option the CLI sets has its flag', () => {
+    const options = [
+      ...Object.keys(DEFAULTS),
+      'uds',
+      'limitConcurrency',
+      'sslKeyfile',
+      'sslCertfile',
+      'headers',
+    ]
+    for (const option of options) expect(flagOf(option), option).toBeDefined()
+    expect(flagOf('maxHeaderSize')).toBe('max-header-size')
+    expect(flagOf('forwardedAllowIps')).toBe('forwarded-allow-ips')
+    expect(flagOf('headers')).toBe('header')
+    expect(flagOf('serverHeader')).toBe('no-server-header')
+    // Programmatic only: no flag, the message keeps the option's name.
+    for (const option of ['logger', 'state', 'signal', 'nonsense'])
+      expect(flagOf(option)).toBe(undefined)
+  })
+
+  test('a resolveOptions error is rewritten with the flag, the rest of the message kept', () => {
+    const error = (() => {
+      try {
+        resolveOptions({ maxHeaderSize: 5 })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(error).toBeInstanceOf(ServerError)
+    expect(cliMessage(error)).toBe(
+      'invalid option --max-header-size: expected an integer >= 1024, got 5',
+    )
+    expect(
+      cliMessage(
+        new ServerError('TSGI_SERVER_ERR_OPTION', 'invalid option state: x', { option: 'state' }),
+      ),
+    ).toBe('invalid option state: x')
+    expect(cliMessage(new Error('plain'))).toBe('plain')
+    expect(cliMessage('text')).toBe('text')
+  })
+
+  test('--help tells the signals and the exit codes', () => {
+    expect(helpText()).toMatch(/SIGTERM or SIGINT shuts down gracefully, also during startup/)
+    expect(helpText()).toMatch(/0 graceful shutdown \(also after a signal during startup\)/)
+    expect(helpText()).toMatch(
+      /With --workers, a worker that fails before it serves\nstops them all with its code/,
+    )
   })
 })

@@ -1,10 +1,10 @@
 /**
- * The conformance suite against the reference server (every case must pass, none skipped), and
- * the proof that it bites: the server with one deliberate fault at a time fails exactly the
- * cases that check that rule, and no unrelated one.
+ * The conformance suite against the reference server (every case must pass, recommended ones
+ * included, none skipped), and the proof that it bites: the server with one deliberate fault
+ * at a time fails exactly the cases that check that rule, and no unrelated one.
  */
 import { fileURLToPath } from 'node:url'
-import { runServerSuite } from '@tsgi/protocol/conformance'
+import { type CaseResult, runServerSuite } from '@tsgi/protocol/conformance'
 import { describe, expect, test } from 'vitest'
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
@@ -12,16 +12,18 @@ const faultServer = fileURLToPath(new URL('./conformance/fault-server.ts', impor
 const node = `"${process.execPath}"`
 
 describe('tsgi-conformance against the reference server', () => {
-  test('every case passes; no optional feature is missing', { timeout: 180_000 }, async () => {
+  test('every case passes; no optional feature is missing', { timeout: 300_000 }, async () => {
     const report = await runServerSuite({
       command: `${node} --conditions=@tsgi/source ${cli} {app} --port {port} --host {host} --root-path {rootPath} --no-access-log`,
     })
     const failed = report.results.filter((r) => r.status !== 'passed')
     expect(failed.map((r) => `${r.id}: ${r.message}`)).toEqual([])
-    expect(report.passed).toBeGreaterThanOrEqual(90)
+    expect(report.passed).toBeGreaterThanOrEqual(110)
+    expect(report.recommended.passed).toBeGreaterThanOrEqual(1)
   })
 })
 
+/** Each fault, and the cases it must fail (a recommended case counts like any other). */
 const faults: Record<string, string[]> = {
   'path-not-decoded': ['scope.path-decoded', 'scope.slash-decoded', 'scope.invalid-utf8'],
   'query-decoded': ['scope.query-raw'],
@@ -32,13 +34,19 @@ const faults: Record<string, string[]> = {
     'scope.headers-latin1',
     'scope.valid',
   ],
+  'client-not-peer': ['scope.client-peer'],
   'state-not-copied': ['lifespan.state-shallow-copy'],
-  'no-lifespan-wait': [
-    'lifespan.startup-before-serving',
-    'lifespan.state-shallow-copy',
-    'lifespan.shutdown-after-drain',
-  ],
+  'no-lifespan-wait': ['lifespan.startup-before-serving', 'lifespan.startup-failure-exits'],
+  'accepts-after-sigterm': ['shutdown.stops-accepting'],
   'no-500-on-early-throw': ['errors.throw-before-start'],
+  'over-length-prefix': ['errors.over-content-length'],
+  'bytes-after-bodyless': [
+    'response.head',
+    'response.head-streamed',
+    'response.204-no-body',
+    'response.304-no-body',
+    'response.pathsend-head',
+  ],
   'no-backpressure': ['disconnect.mid-stream', 'disconnect.response-backpressure'],
   'send-resolves-after-disconnect': ['disconnect.send-rejects', 'disconnect.mid-stream'],
   'receive-no-disconnect': [
@@ -48,36 +56,78 @@ const faults: Record<string, string[]> = {
     'disconnect.receive-after-complete',
   ],
   'eager-100-continue': ['body.no-100-without-receive'],
+  'upgrade-refused': ['request.upgrade-ignored'],
+  'host-unchecked': [
+    'request.absolute-form-host',
+    'malformed.host-whitespace',
+    'malformed.host-delimiters',
+  ],
+  '431-for-long-target': ['malformed.target-too-long'],
+  // --insecure-http-parser: what node:http's strict parser refuses gets through; the server's
+  // own Transfer-Encoding checks still refuse `chunked, identity`.
   'lenient-parser': [
     'malformed.cl-te-conflict',
-    'malformed.te-not-chunked-last',
     'malformed.obfuscated-te',
     'malformed.obs-fold',
+    'framing.chunk-line-lf',
   ],
+  'te-unchecked': ['framing.unknown-coding', 'framing.http-1.0-transfer-encoding'],
+  'framing-silent': [
+    'framing.chunk-size-plus',
+    'framing.chunk-size-0x',
+    'framing.chunk-size-overflow',
+    'framing.chunk-line-lf',
+    'framing.chunk-missing-crlf',
+    'framing.chunk-extension-too-long',
+  ],
+  'pipeline-unbounded': ['keepalive.pipelining-bounded'],
 }
 
-async function failingCases(fault: string): Promise<string[]> {
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * The cases that fail with `fault`. A case outside the fault's set that failed by a timeout or
+ * an error (not a failed expectation) is run again on its own, with more time: a loaded
+ * machine must not be counted as the fault's. What still fails is reported with its message.
+ */
+async function failingCases(fault: string) {
   const flags = fault === 'lenient-parser' ? '--insecure-http-parser ' : ''
-  const report = await runServerSuite({
-    command: `${node} ${flags}--conditions=@tsgi/source ${faultServer} ${fault} {app} {port} {host}`,
-  })
-  return report.results
-    .filter((r) => r.status === 'failed')
-    .map((r) => r.id)
-    .sort()
+  const command = `${node} ${flags}--conditions=@tsgi/source ${faultServer} ${fault} {app} {port} {host}`
+  const report = await runServerSuite({ command })
+  const expected = new Set(faults[fault])
+  const failed = new Map<string, CaseResult>()
+  for (const r of report.results) if (r.status === 'failed') failed.set(r.id, r)
+  for (const r of [...failed.values()]) {
+    if (expected.has(r.id) || r.failure === 'assertion') continue
+    const again = await runServerSuite({
+      command,
+      grep: new RegExp(`^${escapeRe(r.id)}$`),
+      timeoutMs: 90_000,
+    })
+    const retried = again.results.find((x) => x.id === r.id)
+    if (retried?.status === 'passed') failed.delete(r.id)
+    else if (retried) failed.set(r.id, retried)
+  }
+  const unexpected = Object.fromEntries(
+    [...failed.values()]
+      .filter((r) => !expected.has(r.id))
+      .map((r) => [r.id, `${r.failure}: ${r.message}`]),
+  )
+  return { failed: [...failed.keys()].sort(), unexpected }
 }
 
 describe('the suite bites: one fault, exactly its cases fail', () => {
   const names = Object.keys(faults)
-  // Three servers at a time: the runs are mostly waiting on sockets.
-  for (let i = 0; i < names.length; i += 3) {
-    const batch = names.slice(i, i + 3)
-    test(batch.join(', '), { timeout: 240_000 }, async () => {
+  // Two servers at a time: the runs mostly wait on sockets, but the machine may be busy.
+  for (let i = 0; i < names.length; i += 2) {
+    const batch = names.slice(i, i + 2)
+    test(batch.join(', '), { timeout: 600_000 }, async () => {
       const results = await Promise.all(batch.map(failingCases))
       for (let k = 0; k < batch.length; k++)
-        expect({ fault: batch[k], failed: results[k] }).toEqual({
+        expect({ fault: batch[k], ...results[k] }).toEqual({
           fault: batch[k],
           failed: [...faults[batch[k]!]!].sort(),
+          unexpected: {},
         })
     })
   }

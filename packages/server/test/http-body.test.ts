@@ -1,7 +1,20 @@
 import type { Application, HTTPIncomingEvent } from '@tsgi/protocol'
 import { request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
-import { json, rawRequest, readBody, sleep, startServer, type TestServer, text } from './helpers.ts'
+import {
+  json,
+  rawRequest,
+  readBody,
+  sleep,
+  startServer,
+  type TestServer,
+  text,
+  tracked,
+  turn,
+} from './helpers.ts'
+
+/** How long the slow app below is busy: twice its 0.2 s body timeout. */
+const BUSY_MS = 400
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -46,14 +59,10 @@ describe('request bodies', () => {
 
   test('a Content-Length body in two writes: its last byte ends it, without waiting for more', async () => {
     server = await startServer(recorder)
-    const raw = await rawRequest(
-      server.port,
-      [
-        'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello',
-        ' world',
-      ],
-      { delay: 30 },
-    )
+    const raw = await rawRequest(server.port, [
+      'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello',
+      ' world',
+    ])
     expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual([
       ['hello', 5, true],
       [' world', 6, false],
@@ -62,16 +71,12 @@ describe('request bodies', () => {
 
   test('chunked body: the app sees only de-chunked bytes', async () => {
     server = await startServer(recorder)
-    const raw = await rawRequest(
-      server.port,
-      [
-        'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n',
-        '5\r\nhello\r\n',
-        '6\r\n world\r\n',
-        '0\r\n\r\n',
-      ],
-      { delay: 20 },
-    )
+    const raw = await rawRequest(server.port, [
+      'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n',
+      '5\r\nhello\r\n',
+      '6\r\n world\r\n',
+      '0\r\n\r\n',
+    ])
     const events = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Array<
       [string, number, boolean]
     >
@@ -105,18 +110,20 @@ describe('request bodies', () => {
 
   test('receive() after the body waits for the response, then yields http.disconnect at once, every time', async () => {
     const log: string[] = []
-    server = await startServer(async (_s, receive, send) => {
+    const app = tracked(async (_s, receive, send) => {
       await readBody(receive)
       const late = receive().then((e) => log.push(`late ${e.type}`))
-      await sleep(20)
+      // Whatever was due to wake the late receive() has had its turn: it must still wait.
+      await turn()
       log.push('responding')
       await send({ type: 'http.response.start', status: 200 })
       await send({ type: 'http.response.body', body: text('ok') })
       await late
       log.push(`after ${(await receive()).type}`, `after ${(await receive()).type}`)
     })
+    server = await startServer(app)
     await (await request(server.url)).body.text()
-    await sleep(20)
+    await app.settled()
     expect(log).toEqual([
       'responding',
       'late http.disconnect',
@@ -133,9 +140,14 @@ describe('request bodies', () => {
     })
     const head = (path: string) =>
       `POST ${path} HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`
-    const reading = await rawRequest(server.port, [head('/read'), 'body'], { delay: 100 })
+    // As a client does: the body goes once the 100 Continue came.
+    const reading = await rawRequest(server.port, [
+      head('/read'),
+      (received) => received.includes('100 Continue\r\n\r\n'),
+      'body',
+    ])
     expect(reading).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/)
-    const ignoring = await rawRequest(server.port, head('/ignore'), { timeout: 500 })
+    const ignoring = await rawRequest(server.port, head('/ignore'))
     expect(ignoring).toMatch(/^HTTP\/1\.1 200 OK/)
     expect(ignoring).not.toContain('100 Continue')
   })
@@ -145,39 +157,35 @@ describe('request bodies', () => {
       await send({ type: 'http.response.start', status: 200, headers: [['content-length', '2']] })
       await send({ type: 'http.response.body', body: text('ok') })
     })
-    const raw = await rawRequest(
-      server.port,
-      [
-        'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n',
-        '0123456789',
-        'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
-      ],
-      { delay: 50 },
-    )
+    const raw = await rawRequest(server.port, [
+      'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n',
+      // The answer comes before the body is sent.
+      (received) => received.endsWith('\r\n\r\nok'),
+      '0123456789',
+      'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+    ])
     expect(raw.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2)
   })
 
   test('a body slower than the timeout gets 408 and the app sees a disconnect', async () => {
     const seen: string[] = []
-    server = await startServer(
-      async (_s, receive, send) => {
-        for (;;) {
-          const e = await receive()
-          seen.push(e.type)
-          if (e.type === 'http.disconnect') break
-        }
-        await send({ type: 'http.response.start', status: 200 }).catch((e: { code: string }) =>
-          seen.push(e.code),
-        )
-      },
-      { timeoutRequestBody: 0.2 },
-    )
+    const app = tracked(async (_s, receive, send) => {
+      for (;;) {
+        const e = await receive()
+        seen.push(e.type)
+        if (e.type === 'http.disconnect') break
+      }
+      await send({ type: 'http.response.start', status: 200 }).catch((e: { code: string }) =>
+        seen.push(e.code),
+      )
+    })
+    server = await startServer(app, { timeoutRequestBody: 0.2 })
     const raw = await rawRequest(
       server.port,
       'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n01234',
-      { timeout: 3000 },
     )
     expect(raw).toMatch(/^HTTP\/1\.1 408 Request Timeout/)
+    await app.settled()
     expect(seen).toEqual(['http.request', 'http.disconnect', 'TSGI_ERR_CLIENT_DISCONNECTED'])
     expect(server.logger.of('warn').join()).toContain('request body timed out after 0.2s')
     expect(server.logger.of('error')).toEqual([])
@@ -186,7 +194,8 @@ describe('request bodies', () => {
   test('an app that reads slowly is not timed out', async () => {
     server = await startServer(
       async (_s, receive, send) => {
-        await sleep(400)
+        // Busy for twice the body timeout before it reads: that time is not the client's.
+        await sleep(BUSY_MS)
         const body = await readBody(receive)
         await json(send, { size: body.byteLength })
       },

@@ -1,7 +1,7 @@
 import type { Application, Send, SendEvent } from '@tsgi/protocol'
 import { request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
-import { rawRequest, sleep, startServer, type TestServer, text, until } from './helpers.ts'
+import { rawRequest, startServer, type TestServer, text, tracked } from './helpers.ts'
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -156,7 +156,7 @@ describe('contract violations: send rejects, the server stays sane', () => {
       for (const e of events) await send(e)
     })
     server = await startServer(app)
-    const raw = await rawRequest(server.port, get + then, { timeout: 1000 })
+    const raw = await rawRequest(server.port, get + then)
     expect(raw).toMatch(answer)
     expect(raw).not.toContain('X-Evil')
     expect(raw).not.toContain('abc')
@@ -183,7 +183,7 @@ describe('contract violations: send rejects, the server stays sane', () => {
       await send({ type: 'http.response.body', body: text('short') })
     })
     server = await startServer(app)
-    const raw = await rawRequest(server.port, get + then, { timeout: 1000 })
+    const raw = await rawRequest(server.port, get + then)
     expect(raw.endsWith('\r\n\r\nshort')).toBe(true)
     expect(rejections.map((r) => r.code)).toEqual(['TSGI_ERR_CONTENT_LENGTH'])
   })
@@ -195,18 +195,18 @@ describe('contract violations: send rejects, the server stays sane', () => {
       await send({ type: 'http.response.body', body: text('more') })
     })
     server = await startServer(app)
-    const raw = await rawRequest(server.port, get + then, { timeout: 1000 })
+    const raw = await rawRequest(server.port, get + then)
     expect(raw).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*\r\n\r\nokHTTP\/1\.1 200 OK/)
     expect(rejections.map((r) => r.code)).toEqual(['TSGI_ERR_UNEXPECTED_EVENT'])
   })
 
   test('a violation is logged once, even if the app rethrows it', async () => {
-    server = await startServer(async (_s, _r, send) => {
+    const app = tracked(async (_s, _r, send) => {
       await send({ type: 'http.response.body' })
     })
+    server = await startServer(app)
     await request(server.url)
-    await until(() => server!.logger.of('error').length > 0)
-    await sleep(20)
+    await app.settled()
     expect(server.logger.of('error')).toEqual(['application broke the TSGI contract: GET /'])
   })
 })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Application, SendEvent } from '@tsgi/protocol'
 import { request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
-import { rawRequest, sleep, startServer, type TestServer, text } from './helpers.ts'
+import { rawRequest, startServer, type TestServer, text, until } from './helpers.ts'
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -85,9 +85,11 @@ describe('response framing', () => {
         { type: 'http.response.body', body: text('89ab') },
       ),
     )
-    const raw = await rawRequest(server.port, ['GET / HTTP/1.1\r\nHost: h\r\n\r\n', get()], {
-      delay: 50,
-    })
+    const raw = await rawRequest(server.port, [
+      'GET / HTTP/1.1\r\nHost: h\r\n\r\n',
+      (received) => received.endsWith('\r\n\r\n0123456789ab'),
+      get(),
+    ])
     expect(raw.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2)
     expect(raw).toContain('\r\n\r\n0123456789abHTTP/1.1 200 OK')
   })
@@ -112,9 +114,11 @@ describe('response framing', () => {
         { type: 'http.response.body', body: text('hello') },
       ),
     )
-    const raw = await rawRequest(server.port, ['HEAD / HTTP/1.1\r\nHost: h\r\n\r\n', get()], {
-      delay: 50,
-    })
+    const raw = await rawRequest(server.port, [
+      'HEAD / HTTP/1.1\r\nHost: h\r\n\r\n',
+      (received) => received.includes('\r\n\r\n'),
+      get(),
+    ])
     expect(raw.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2)
     expect(raw).toMatch(/content-length: 5\r\n[\s\S]*\r\n\r\nHTTP\/1\.1 200 OK/i)
     expect(raw.endsWith('\r\n\r\nhello')).toBe(true)
@@ -127,9 +131,11 @@ describe('response framing', () => {
         { type: 'http.response.body', body: text('dropped') },
       ),
     )
-    const raw = await rawRequest(server.port, ['GET / HTTP/1.1\r\nHost: h\r\n\r\n', get()], {
-      delay: 50,
-    })
+    const raw = await rawRequest(server.port, [
+      'GET / HTTP/1.1\r\nHost: h\r\n\r\n',
+      (received) => received.includes('\r\n\r\n'),
+      get(),
+    ])
     expect(raw).not.toContain('dropped')
     expect(raw).not.toMatch(/transfer-encoding/i)
     expect(raw.match(new RegExp(`HTTP/1\\.1 ${status}`, 'g'))).toHaveLength(2)
@@ -261,7 +267,8 @@ describe('pathsend (extension)', () => {
     const res = await request(server.url)
     expect(res.headers['content-length']).toBe(String(content.byteLength))
     expect(Buffer.from(await res.body.arrayBuffer()).equals(content)).toBe(true)
-    await sleep(10)
+    // The access line is written when the server sees the response finish, after the client.
+    await until(() => server!.logger.of('access').length > 0)
     expect(server.logger.of('access').at(-1)).toContain(`200 ${content.byteLength}B`)
   })
 

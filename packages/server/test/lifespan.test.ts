@@ -3,7 +3,18 @@ import type { Application, LifespanScope } from '@tsgi/protocol'
 import { request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
 import { ServerErrorCode, serve } from '../src/index.ts'
-import { json, recordingLogger, startServer, type TestServer } from './helpers.ts'
+import {
+  json,
+  recordingLogger,
+  sleep,
+  startServer,
+  type TestServer,
+  turn,
+  until,
+} from './helpers.ts'
+
+/** A startup that takes a while: serve() must not resolve (or accept) before it completes. */
+const SLOW_STARTUP_MS = 50
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -57,7 +68,7 @@ describe('lifespan', () => {
     let listeningDuringStartup = true
     const app = withLifespan(log, {
       startup: async (state) => {
-        await new Promise((r) => setTimeout(r, 50))
+        await sleep(SLOW_STARTUP_MS)
         state.db = 'connected'
         listeningDuringStartup = server !== undefined
       },
@@ -144,9 +155,11 @@ describe('lifespan', () => {
     }
     server = await startServer(app, { lifespan: 'on' })
     const pending = request(`${server.url}/slow`)
-    while (!log.includes('slow started')) await new Promise((r) => setTimeout(r, 5))
+    await until(() => log.includes('slow started'))
     const closing = server.close()
-    await new Promise((r) => setTimeout(r, 50))
+    // Shutdown has begun (nothing listens); the lifespan shutdown waits for /slow.
+    await until(() => !server!.server.listening)
+    await turn()
     expect(log).not.toContain('shutdown')
     release()
     const res = await pending

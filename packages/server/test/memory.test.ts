@@ -14,6 +14,8 @@ import { sleep, startServer, type TestServer } from './helpers.ts'
 const TOTAL = 128 * 1024 * 1024
 const CHUNK = 64 * 1024
 const ALLOWED_GROWTH = 40 * 1024 * 1024
+/** The slow app's pause every 2 MiB: enough for the client to get ahead if nothing stopped it. */
+const CONSUMER_PAUSE_MS = 10
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -57,7 +59,7 @@ describe('bounded memory', () => {
         received += event.body.byteLength
         if (received % (16 * 1024 * 1024) < event.body.byteLength) memory.sample()
         // A slow consumer: the server must stop reading from the socket meanwhile.
-        if (received % (2 * 1024 * 1024) < CHUNK) await sleep(10)
+        if (received % (2 * 1024 * 1024) < CHUNK) await sleep(CONSUMER_PAUSE_MS)
         if (!event.moreBody) break
       }
       await send({ type: 'http.response.start', status: 204 })

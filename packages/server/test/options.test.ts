@@ -1,5 +1,9 @@
 /** Option validation (every bad value is a TSGI_SERVER_ERR_OPTION naming the option) and the logger. */
-import { describe, expect, test } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, test } from 'vitest'
 import {
   createLogger,
   DEFAULTS,
@@ -7,6 +11,20 @@ import {
   ServerError,
   type ServerOptions,
 } from '../src/index.ts'
+
+const tlsFile = (name: string) => fileURLToPath(new URL(`./tls/${name}`, import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'tsgi-options-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const notASocket = join(dir, 'plain-file')
+writeFileSync(notASocket, 'not a socket')
+const otherKey = join(dir, 'other-key.pem')
+writeFileSync(
+  otherKey,
+  // A valid key that is not the certificate's.
+  (await import('node:crypto'))
+    .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' }),
+)
 
 describe('resolveOptions', () => {
   test('defaults are explicit and documented values', () => {
@@ -29,8 +47,126 @@ describe('resolveOptions', () => {
   })
 
   const bad: Array<[string, ServerOptions, RegExp]> = [
-    ['port below 0', { port: -1 }, /invalid option port: expected an integer >= 0, got -1/],
+    [
+      'port below 0',
+      { port: -1 },
+      /invalid option port: expected an integer from 0 to 65535, got -1/,
+    ],
+    ['port above 65535', { port: 70000 }, /invalid option port: .* got 70000/],
     ['fractional port', { port: 1.5 }, /invalid option port/],
+    ['port as a string', { port: '80' as unknown as number }, /invalid option port: .* got "80"/],
+    [
+      'host with a space',
+      { host: 'bad host' },
+      /invalid option host: expected an IP address or a host name/,
+    ],
+    ['host with a slash', { host: 'a/b' }, /invalid option host/],
+    ['host label too long', { host: `${'a'.repeat(64)}.com` }, /invalid option host/],
+    ['bracketed IPv6 host', { host: '[::1]' }, /invalid option host: .*without brackets: ::1/],
+    ['empty host', { host: '' }, /invalid option host/],
+    [
+      'garbage trusted proxy',
+      { forwardedAllowIps: ['garbage'] },
+      /invalid option forwardedAllowIps: not an IP address or CIDR: "garbage"/,
+    ],
+    [
+      'IPv4 prefix over 32',
+      { forwardedAllowIps: ['10.0.0.0/33'] },
+      /forwardedAllowIps: .*from 0 to 32/,
+    ],
+    [
+      'IPv6 prefix over 128',
+      { forwardedAllowIps: ['::/129'] },
+      /forwardedAllowIps: .*from 0 to 128/,
+    ],
+    [
+      'prefix not a number',
+      { forwardedAllowIps: ['10.0.0.0/x'] },
+      /invalid option forwardedAllowIps/,
+    ],
+    [
+      'no trusted proxy at all',
+      { forwardedAllowIps: [] },
+      /forwardedAllowIps: expected at least one/,
+    ],
+    [
+      'trusted proxies not a list',
+      { forwardedAllowIps: '*' as unknown as string[] },
+      /forwardedAllowIps: expected a list/,
+    ],
+    [
+      'uds in a missing directory',
+      { uds: '/nonexistent-dir/app.sock' },
+      /invalid option uds: the directory \/nonexistent-dir does not exist/,
+    ],
+    [
+      'uds path too long',
+      { uds: `/tmp/${'s'.repeat(120)}.sock` },
+      /invalid option uds: the path is \d+ bytes long/,
+    ],
+    [
+      'uds on a regular file',
+      { uds: notASocket },
+      /invalid option uds: .* exists and is not a socket/,
+    ],
+    ['empty uds', { uds: '' }, /invalid option uds: expected a non-empty path/],
+    [
+      'timeout over what a timer takes',
+      { timeoutKeepAlive: 3_000_000 },
+      /invalid option timeoutKeepAlive: expected a number from 0 to 2147483/,
+    ],
+    [
+      'infinite timeout',
+      { timeoutGracefulShutdown: Number.POSITIVE_INFINITY },
+      /invalid option timeoutGracefulShutdown/,
+    ],
+    ['tiny maxUrlLength', { maxUrlLength: 10 }, /invalid option maxUrlLength: .*>= 64/],
+    [
+      'a boolean that is not',
+      { proxyHeaders: 'yes' as unknown as boolean },
+      /invalid option proxyHeaders: expected true or false/,
+    ],
+    [
+      'misspelt option',
+      { maxHeaderSzie: 1 } as ServerOptions,
+      /invalid option maxHeaderSzie: unknown option/,
+    ],
+    [
+      'logger without methods',
+      { logger: {} as never },
+      /invalid option logger: expected a Logger, missing enabled/,
+    ],
+    [
+      'state not an object',
+      { state: 5 as never },
+      /invalid option state: expected an object, got number/,
+    ],
+    [
+      'signal not a signal',
+      { signal: {} as AbortSignal },
+      /invalid option signal: expected an AbortSignal/,
+    ],
+    ['ssl cert alone', { sslCertfile: tlsFile('cert.pem') }, /invalid option sslKeyfile: missing/],
+    [
+      'unreadable key file',
+      { sslKeyfile: '/nonexistent/key.pem', sslCertfile: tlsFile('cert.pem') },
+      /invalid option sslKeyfile: cannot read \/nonexistent\/key\.pem: ENOENT/,
+    ],
+    [
+      'key file that is not a key',
+      { sslKeyfile: tlsFile('cert.pem'), sslCertfile: tlsFile('cert.pem') },
+      /invalid option sslKeyfile: .*not a usable PEM private key/,
+    ],
+    [
+      'cert file that is not a cert',
+      { sslKeyfile: tlsFile('key.pem'), sslCertfile: tlsFile('key.pem') },
+      /invalid option sslCertfile: .*not a usable PEM certificate/,
+    ],
+    [
+      'key of another certificate',
+      { sslKeyfile: otherKey, sslCertfile: tlsFile('cert.pem') },
+      /invalid option sslKeyfile: .*does not match the certificate/,
+    ],
     ['NaN timeout', { timeoutKeepAlive: Number.NaN }, /invalid option timeoutKeepAlive/],
     ['limitConcurrency 0', { limitConcurrency: 0 }, /invalid option limitConcurrency/],
     ['tiny maxHeaderSize', { maxHeaderSize: 10 }, /invalid option maxHeaderSize: .*>= 1024/],
@@ -44,7 +180,7 @@ describe('resolveOptions', () => {
     ['unknown log level', { logLevel: 'trace' as 'info' }, /invalid option logLevel/],
     ['header with CRLF', { headers: [['x-a', 'b\r\nc']] }, /invalid option headers/],
     ['header name not a token', { headers: [['x a', 'b']] }, /invalid option headers/],
-    ['ssl key alone', { sslKeyfile: 'k.pem' }, /invalid option ssl/],
+    ['ssl key alone', { sslKeyfile: 'k.pem' }, /invalid option sslCertfile: missing/],
     ['ws max size 0', { wsMaxSize: 0 }, /invalid option wsMaxSize/],
   ]
   test.each(bad)('%s', (_name, options, message) => {
@@ -57,6 +193,27 @@ describe('resolveOptions', () => {
     expect(error).toBeInstanceOf(ServerError)
     expect((error as ServerError).code).toBe('TSGI_SERVER_ERR_OPTION')
     expect((error as Error).message).toMatch(message)
+    // The option at fault, for the CLI to name its flag.
+    expect((error as ServerError).message).toMatch(
+      new RegExp(`^invalid option ${(error as ServerError).option}: `),
+    )
+  })
+
+  test('good values of the checked options are accepted', () => {
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'api.example.com', 'example.com.'])
+      expect(resolveOptions({ host }).host).toBe(host)
+    expect(resolveOptions({ port: 65535 }).port).toBe(65535)
+    expect(
+      resolveOptions({ forwardedAllowIps: ['*', '10.0.0.0/8', '::ffff:0:0/96', '192.168.1.1'] })
+        .forwardedAllowIps,
+    ).toHaveLength(4)
+    expect(resolveOptions({ uds: join(dir, 'app.sock') }).uds).toBe(join(dir, 'app.sock'))
+    expect(
+      resolveOptions({ sslKeyfile: tlsFile('key.pem'), sslCertfile: tlsFile('cert.pem') }),
+    ).toMatchObject({ sslKeyfile: tlsFile('key.pem') })
+    // An option given as undefined is an option not given (spreading partial objects).
+    expect(resolveOptions({ port: undefined, backlog: undefined }).port).toBe(8000)
+    expect(resolveOptions({ timeoutKeepAlive: 2_147_483 }).timeoutKeepAlive).toBe(2_147_483)
   })
 })
 
@@ -109,6 +266,18 @@ describe('createLogger', () => {
     createLogger({ level: 'warn', stderr: s.stderr, stdout: s.stdout }).access('b')
     await new Promise((r) => setImmediate(r))
     expect(s.out.join('')).toBe('')
+  })
+
+  test('a prefix goes after the level on log lines, never on access lines', async () => {
+    const s = sinks()
+    const logger = createLogger({ prefix: '[worker 2 pid 7]', stderr: s.stderr, stdout: s.stdout })
+    logger.info('ready')
+    logger.error('failed', new Error('boom'))
+    logger.access('127.0.0.1:1 - "GET / HTTP/1.1" 200')
+    await new Promise((r) => setImmediate(r))
+    expect(s.err[0]).toBe('INFO  [worker 2 pid 7] ready\n')
+    expect(s.err[1]).toMatch(/^ERROR \[worker 2 pid 7\] failed\nError: boom\n/)
+    expect(s.out).toEqual(['127.0.0.1:1 - "GET / HTTP/1.1" 200\n'])
   })
 
   test('a non-Error thrown value is logged as text', () => {

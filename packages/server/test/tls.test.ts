@@ -43,7 +43,7 @@ describe('https', () => {
       logger: recordingLogger(),
     }).catch((e) => e)
     expect(error.code).toBe('TSGI_SERVER_ERR_OPTION')
-    expect(error.message).toMatch(/sslKeyfile and sslCertfile must be given together/)
+    expect(error.message).toMatch(/invalid option sslCertfile: missing: a key file was given/)
   })
 
   test('an unreadable key file: TSGI_SERVER_ERR_OPTION naming the problem', async () => {
@@ -54,6 +54,6 @@ describe('https', () => {
       logger: recordingLogger(),
     }).catch((e) => e)
     expect(error.code).toBe('TSGI_SERVER_ERR_OPTION')
-    expect(error.message).toMatch(/invalid option ssl: .*ENOENT/)
+    expect(error.message).toMatch(/invalid option sslKeyfile: cannot read .*ENOENT/)
   })
 })

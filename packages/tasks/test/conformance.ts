@@ -16,7 +16,10 @@ import {
 /** Makes a fresh, empty backend (its own queue name on Redis). */
 export type BackendFactory = (options: { keepCompleted?: number }) => Backend
 
+/** Resolves after `ms`: for work that is slow on purpose, never to wait for an event. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Polls `check` until it is true (or fails after `timeout` ms: generous, for loaded machines). */
 export async function until(
   check: () => boolean | Promise<boolean>,
   timeout = 10_000,
@@ -27,6 +30,20 @@ export async function until(
     await sleep(10)
   }
 }
+
+/** A promise the test resolves: `wait()` in a handler, `open()` in the test. */
+function gate(): { wait: () => Promise<void>; open: () => void } {
+  let open!: () => void
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { wait: () => opened, open }
+}
+
+/** How long a timed-out handler's cleanup takes: its slot must stay taken meanwhile. */
+const CLEANUP_MS = 150
+/** The delay of the delayed jobs: far longer than enqueueing them and reading their state. */
+const DELAY_MS = 1000
 
 /** Registers the conformance tests for `factory`. */
 export function conformance(factory: BackendFactory): void {
@@ -179,7 +196,7 @@ export function conformance(factory: BackendFactory): void {
           ctx.signal.addEventListener('abort', () => {
             events.push(`abort ${p.name}`)
             // Cleanup takes a while: nothing else may start meanwhile.
-            setTimeout(resolve, 150)
+            setTimeout(resolve, CLEANUP_MS)
           })
           if (p.name === 'quick') resolve()
         })
@@ -212,12 +229,13 @@ export function conformance(factory: BackendFactory): void {
     const q = make({ tasks: [t] })
     await q.start()
     const before = Date.now()
-    const a = await q.enqueue(t, null, { delay: 300 })
-    const b = await q.enqueue(t, null, { runAt: new Date(Date.now() + 300) })
+    const a = await q.enqueue(t, null, { delay: DELAY_MS })
+    const b = await q.enqueue(t, null, { runAt: new Date(Date.now() + DELAY_MS) })
     expect((await q.getJob(a.id))?.state).toBe('delayed')
     expect((await q.counts()).delayed).toBe(2)
     await until(() => ran.length === 2)
-    for (const at of ran) expect(at - before).toBeGreaterThanOrEqual(280)
+    // A little slack for the clocks' granularity (Redis keeps its own).
+    for (const at of ran) expect(at - before).toBeGreaterThanOrEqual(DELAY_MS - 20)
     await until(async () => (await q.getJob(b.id))?.state === 'completed')
   })
 
@@ -252,18 +270,25 @@ export function conformance(factory: BackendFactory): void {
     const bulk = await q.enqueueBulk(t, [{ payload: { n: 3 } }, { payload: { n: 4 } }])
     expect(bulk.map((r) => r.added)).toEqual([true, true])
     await q.start()
-    await until(() => runs.length === 3)
-    await sleep(100)
+    // Everything queued has run: a duplicate would still be waiting, active or run a fourth time.
+    await until(async () => {
+      const c = await q.counts()
+      return runs.length >= 3 && c.completed >= 3 && c.waiting + c.delayed + c.active === 0
+    })
     expect(runs.sort()).toEqual(['1', '3', '4'])
+    expect((await q.counts()).completed).toBe(3)
   })
 
   test('concurrency limits the attempts running at once', async () => {
     let running = 0
     let peak = 0
+    // The first attempts hold their slot until a second one runs beside them.
+    const pair = gate()
     const t = defineTask('c', async () => {
       running++
       peak = Math.max(peak, running)
-      await sleep(80)
+      if (running === 2) pair.open()
+      await pair.wait()
       running--
     })
     const q = make({ tasks: [t], concurrency: 2 })
@@ -279,18 +304,20 @@ export function conformance(factory: BackendFactory): void {
   })
 
   test('graceful stop: in-flight jobs finish, queued jobs stay queued', async () => {
-    const t = defineTask('g', async (p: { ms: number }) => {
-      await sleep(p.ms)
-      return p.ms
+    // The in-flight job is still running when the stop begins, and finishes during it.
+    const finish = gate()
+    const t = defineTask('g', async (p: { n: number }) => {
+      await finish.wait()
+      return p.n
     })
     const q = make({ tasks: [t], concurrency: 1 })
-    const started: string[] = []
-    const { id } = await q.enqueue(t, { ms: 150 }, { priority: 1 })
-    const { id: queued } = await q.enqueue(t, { ms: 10 }, { priority: 2 })
-    q.on('completed', (job) => started.push(job.id))
+    const { id } = await q.enqueue(t, { n: 1 }, { priority: 1 })
+    const { id: queued } = await q.enqueue(t, { n: 2 }, { priority: 2 })
     await q.start()
     await until(async () => (await q.getJob(id))?.state === 'active')
-    const report = await q.stop(5000)
+    const stopping = q.stop(5000)
+    finish.open()
+    const report = await stopping
     expect(report).toEqual({ drained: 1, returned: [], queued: 1 })
     expect((await q.getJob(id))?.state).toBe('completed')
     expect((await q.getJob(queued))?.state).toBe('waiting')

@@ -3,11 +3,14 @@
  *   tsgi-conformance server --command "<template>" [--grep RE] [--bail] [--list]
  *                           [--reporter text|json] [--timeout MS] [--host H]
  *                           [--no-websocket] [--no-lifespan]
- *   tsgi-conformance app <module>[:export]
- * Exit code 0 when everything passed (skips included), 1 on any failure, 2 for bad usage.
+ *   tsgi-conformance app <module>[:export] [--reporter text|json]
+ *   tsgi-conformance --help | --version
+ * Exit code 0 when every required case passed (skips and recommended ones included), 1 on any
+ * required failure (or an app that cannot be loaded), 2 for bad usage: one line on stderr.
  *
  * @module
  */
+import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -18,92 +21,149 @@ import { runServerSuite, selectCases } from './runner.ts'
 
 const USAGE = `Usage:
   tsgi-conformance server --command "<template>" [options]
-      The template starts your server: {app} is a module path, {port} a free port, {host} the host.
-      --grep RE        only cases whose id or title matches
+      The template starts your server: {app} is a module path, {port} a free port, {host} the
+      host, {rootPath} (optional) a root path to mount the app at.
+      --grep RE        only cases whose id or title matches the regular expression
       --list           list the cases and exit
       --bail           stop at the first failure
       --reporter R     text (default) or json
-      --timeout MS     per-case timeout (default 20000)
+      --timeout MS     per-case timeout in milliseconds, a positive integer (default 20000)
       --host H         host to bind and test (default 127.0.0.1)
       --no-websocket   skip WebSocket cases
       --no-lifespan    skip cases that need lifespan support
-  tsgi-conformance app <module>[:export]
+  tsgi-conformance app <module>[:export] [--reporter R]
       checks an application with a strict server double
+  tsgi-conformance --help | --version
+
+Exit code: 0 all required cases passed, 1 a failure, 2 bad usage.
 `
 
-/** Runs the command line; resolves with the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>
+/** Bad usage: reported as one line, exit code 2. */
+class UsageError extends Error {}
+
+const OPTIONS = {
+  command: { type: 'string' },
+  grep: { type: 'string' },
+  list: { type: 'boolean' },
+  bail: { type: 'boolean' },
+  reporter: { type: 'string' },
+  timeout: { type: 'string' },
+  host: { type: 'string' },
+  'no-websocket': { type: 'boolean' },
+  'no-lifespan': { type: 'boolean' },
+  help: { type: 'boolean' },
+  version: { type: 'boolean' },
+} as const
+
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean
+}
+
+function parse(argv: readonly string[]) {
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        command: { type: 'string' },
-        grep: { type: 'string' },
-        list: { type: 'boolean' },
-        bail: { type: 'boolean' },
-        reporter: { type: 'string' },
-        timeout: { type: 'string' },
-        host: { type: 'string' },
-        'no-websocket': { type: 'boolean' },
-        'no-lifespan': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    })
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS })
   } catch (error) {
-    process.stderr.write(`tsgi-conformance: ${(error as Error).message}\n${USAGE}`)
-    return 2
+    const e = error as Error & { code?: string }
+    const unknown = /^Unknown option '([^']+)'/.exec(e.message)
+    throw new UsageError(unknown ? `unknown option ${unknown[1]}` : e.message.split('\n')[0])
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>
-  const [mode, target] = parsed.positionals
-  if (v.help || mode === undefined) {
-    process.stdout.write(USAGE)
-    return v.help ? 0 : 2
-  }
-  if (mode === 'app') {
-    if (!target) {
-      process.stderr.write(`tsgi-conformance app: missing <module>\n${USAGE}`)
-      return 2
-    }
-    const [file, name = 'default'] = target.split(/:(?=[^/\\]+$)/)
-    const mod = (await import(pathToFileURL(resolve(file!)).href)) as Record<string, unknown>
-    const app = mod[name]
-    if (typeof app !== 'function') {
-      process.stderr.write(`tsgi-conformance app: ${target} does not export an application\n`)
-      return 2
-    }
-    const report = await checkApp(app as Application)
-    if (v.reporter === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-    else {
-      for (const x of report.violations)
-        process.stdout.write(`FAIL ${x.exchange}: ${x.kind}: ${x.message}\n`)
-      process.stdout.write(
-        `${report.checked.length} exchanges checked, ${report.violations.length} violations\n`,
-      )
-    }
-    return report.passed ? 0 : 1
-  }
-  if (mode !== 'server' || typeof v.command !== 'string') {
-    process.stderr.write(
-      `tsgi-conformance: expected "server --command <template>" or "app <module>"\n${USAGE}`,
+}
+
+function version(): string {
+  const pkg = new URL('../../package.json', import.meta.url)
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version
+}
+
+/** Options given that `mode` does not take. */
+function refuseOptions(v: Values, mode: string, allowed: ReadonlyArray<keyof Values>) {
+  const extra = (Object.keys(v) as Array<keyof Values>).find((k) => !allowed.includes(k))
+  if (extra !== undefined) throw new UsageError(`--${extra} does not apply to "${mode}"`)
+}
+
+function reporterOf(v: Values): 'text' | 'json' {
+  const r = v.reporter ?? 'text'
+  if (r !== 'text' && r !== 'json')
+    throw new UsageError(`--reporter must be text or json, got ${JSON.stringify(r)}`)
+  return r
+}
+
+function timeoutOf(v: Values): number | undefined {
+  if (v.timeout === undefined) return undefined
+  const ms = /^\d+$/.test(v.timeout) ? Number(v.timeout) : Number.NaN
+  if (!Number.isSafeInteger(ms) || ms <= 0)
+    throw new UsageError(
+      `--timeout must be a positive integer of milliseconds, got ${JSON.stringify(v.timeout)}`,
     )
-    return 2
+  return ms
+}
+
+function grepOf(v: Values): RegExp | undefined {
+  if (v.grep === undefined) return undefined
+  try {
+    return new RegExp(v.grep)
+  } catch (error) {
+    throw new UsageError(`--grep: ${(error as Error).message}`)
   }
+}
+
+async function appMode(positionals: string[], v: Values): Promise<number> {
+  refuseOptions(v, 'app', ['reporter'])
+  const reporter = reporterOf(v)
+  const [target, ...rest] = positionals
+  if (target === undefined) throw new UsageError('app: missing <module>')
+  if (rest.length > 0) throw new UsageError(`app: unexpected argument ${JSON.stringify(rest[0])}`)
+  const [file, name = 'default'] = target.split(/:(?=[^/\\]+$)/)
+  const path = resolve(file!)
+  if (!existsSync(path)) throw new UsageError(`app: no such file ${file}`)
+  let mod: Record<string, unknown>
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
+  } catch (error) {
+    // A module that exists but fails to load is the app's fault, not bad usage: say where.
+    const e = error as Error
+    process.stderr.write(
+      `tsgi-conformance app: cannot load ${file}: ${e.message}\n${e.stack ?? ''}\n`,
+    )
+    return 1
+  }
+  const app = mod[name]
+  if (typeof app !== 'function')
+    throw new UsageError(`app: ${target} does not export an application (${name})`)
+  const report = await checkApp(app as Application)
+  if (reporter === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  else {
+    for (const x of report.violations)
+      process.stdout.write(`FAIL ${x.exchange}: ${x.kind}: ${x.message}\n`)
+    process.stdout.write(
+      `${report.checked.length} exchanges checked, ${report.violations.length} violations\n`,
+    )
+  }
+  return report.passed ? 0 : 1
+}
+
+async function serverMode(positionals: string[], v: Values): Promise<number> {
+  if (positionals.length > 0)
+    throw new UsageError(`server: unexpected argument ${JSON.stringify(positionals[0])}`)
+  if (v.command === undefined || v.command.trim() === '')
+    throw new UsageError('server: --command "<template>" is required')
+  if (v.host !== undefined && v.host.trim() === '') throw new UsageError('--host must not be empty')
+  const reporter = reporterOf(v)
+  const timeoutMs = timeoutOf(v)
+  const grep = grepOf(v)
   if (v.list) {
-    for (const c of selectCases(v.command, v.grep as string | undefined))
+    for (const c of selectCases(v.command, grep))
       process.stdout.write(
-        `${c.id.padEnd(44)} ${c.spec.padEnd(11)} ${c.title}${c.needs ? ` [needs ${c.needs.join(', ')}]` : ''}\n`,
+        `${c.id.padEnd(44)} ${c.spec.padEnd(9)} ${c.title}${c.needs ? ` [needs ${c.needs.join(', ')}]` : ''}${c.level === 'recommended' ? ' [recommended]' : ''}\n`,
       )
     return 0
   }
-  const json = v.reporter === 'json'
+  const json = reporter === 'json'
   const report = await runServerSuite({
     command: v.command,
-    host: v.host as string | undefined,
-    grep: v.grep as string | undefined,
+    host: v.host,
+    grep,
     bail: v.bail === true,
-    timeoutMs: v.timeout ? Number(v.timeout) : undefined,
+    timeoutMs,
     features: {
       ...(v['no-websocket'] ? { websocket: false } : {}),
       ...(v['no-lifespan'] ? { lifespan: false } : {}),
@@ -114,4 +174,36 @@ export async function main(argv: readonly string[]): Promise<number> {
   return report.failed > 0 ? 1 : 0
 }
 
-if (import.meta.main) process.exitCode = await main(process.argv.slice(2))
+/** Runs the command line; resolves with the exit code (bad usage: one line on stderr, 2). */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv)
+    const v = values as Values
+    if (v.help) {
+      process.stdout.write(USAGE)
+      return 0
+    }
+    if (v.version) {
+      process.stdout.write(`tsgi-conformance ${version()} (node ${process.version})\n`)
+      return 0
+    }
+    const [mode, ...rest] = positionals
+    if (mode === 'app') return await appMode(rest, v)
+    if (mode === 'server') return await serverMode(rest, v)
+    throw new UsageError(
+      mode === undefined
+        ? 'missing command: "server --command <template>" or "app <module>"'
+        : `unknown command ${JSON.stringify(mode)}: expected "server" or "app"`,
+    )
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`tsgi-conformance: ${error.message} (see tsgi-conformance --help)\n`)
+    return 2
+  }
+}
+
+// No top-level await: this module must load with require() too (Node 22.12+).
+if (import.meta.main)
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code
+  })

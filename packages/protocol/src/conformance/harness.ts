@@ -14,8 +14,15 @@ export interface RunningServer {
   host: string
   port: number
   child: ChildProcess
+  /** The server's PID (the command runs with `exec`, so it is the shell's). */
+  pid: number | undefined
   output(): string
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (`null` if killed). */
+  /** Sends `signal` to the server's process group, without waiting. */
+  signal(signal: NodeJS.Signals): void
+  /**
+   * SIGTERM (unless it already exited), then SIGKILL after `graceMs`; resolves with the exit
+   * code (`null` if killed by a signal).
+   */
   stop(graceMs?: number): Promise<number | null>
   /** Resolves with the exit code when the process ends by itself. */
   exited: Promise<number | null>
@@ -33,7 +40,8 @@ export function freePort(host: string): Promise<number> {
   })
 }
 
-function accepts(host: string, port: number): Promise<boolean> {
+/** Whether `host:port` accepts a TCP connection right now (the connection is closed at once). */
+export function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, host)
     socket.once('connect', () => {
@@ -66,7 +74,13 @@ export const ROOT_PATH = '/mounted'
 export async function startServer(
   template: string,
   app: string,
-  options: { host?: string; timeoutMs?: number; waitForPort?: boolean } = {},
+  options: {
+    host?: string
+    timeoutMs?: number
+    waitForPort?: boolean
+    /** Extra environment variables for the server (the test apps read `TSGI_CONFORMANCE_*`). */
+    env?: Record<string, string>
+  } = {},
 ): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1'
   const port = await freePort(host)
@@ -74,6 +88,7 @@ export async function startServer(
   const child = spawn('sh', ['-c', `exec ${command}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    env: { ...process.env, ...options.env },
   })
   let out = ''
   child.stdout!.on('data', (d: Buffer) => {
@@ -101,8 +116,12 @@ export async function startServer(
     host,
     port,
     child,
+    pid: child.pid,
     output: () => out,
     exited,
+    signal(signal) {
+      if (!gone) kill(signal)
+    },
     async stop(graceMs = 10_000) {
       if (!gone) kill('SIGTERM')
       const timer = setTimeout(() => kill('SIGKILL'), graceMs)
@@ -121,7 +140,7 @@ export async function startServer(
         `the server did not accept connections on ${host}:${port} in time:\n${command}\n${out}`,
       )
     }
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, 50)) // polling the port, up to the deadline
   }
   return server
 }

@@ -15,6 +15,20 @@ export {
 } from './check-app.ts'
 export { fillTemplate, type RunningServer, startServer } from './harness.ts'
 export { formatReport, formatResult, jsonReport } from './report.ts'
-export { runServerSuite, type ServerSuiteOptions, type SuiteReport, selectCases } from './runner.ts'
-export type { AppName, Case, CaseContext, CaseResult, Feature } from './types.ts'
-export { ConformanceFailure } from './types.ts'
+export {
+  type LevelCounts,
+  runServerSuite,
+  type ServerSuiteOptions,
+  type SuiteReport,
+  selectCases,
+} from './runner.ts'
+export type {
+  AppName,
+  Case,
+  CaseContext,
+  CaseResult,
+  FailureKind,
+  Feature,
+  Level,
+} from './types.ts'
+export { CaseSkipped, ConformanceFailure } from './types.ts'

@@ -6,25 +6,36 @@
 import { bodyCases } from './cases/body.ts'
 import { disconnectCases } from './cases/disconnect.ts'
 import { errorCases } from './cases/errors.ts'
+import { framingCases } from './cases/framing.ts'
 import { keepAliveCases } from './cases/keepalive.ts'
 import { lifespanCases } from './cases/lifespan.ts'
 import { malformedCases } from './cases/malformed.ts'
+import { pipeliningCases } from './cases/pipelining.ts'
+import { requestCases } from './cases/request.ts'
 import { responseCases } from './cases/response.ts'
 import { scopeCases } from './cases/scope.ts'
+import { shutdownCases } from './cases/shutdown.ts'
 import { websocketCases } from './cases/websocket.ts'
 import type { Case } from './types.ts'
 
-/** All cases; the lifespan and shutdown ones start their own servers from `template`. */
+/**
+ * All cases; the lifespan and shutdown ones start their own servers from `template`. The
+ * memory check of pipelining runs last, so that nothing it leaves behind affects another.
+ */
 export function serverCases(template: string): Case[] {
   return [
     ...lifespanCases(template),
+    ...shutdownCases(template),
     ...scopeCases,
     ...bodyCases,
     ...responseCases,
     ...errorCases,
     ...disconnectCases,
+    ...requestCases,
     ...malformedCases,
+    ...framingCases,
     ...keepAliveCases,
     ...websocketCases,
+    ...pipeliningCases,
   ]
 }

@@ -1,17 +1,18 @@
-/** The report: progress lines, failures in full, the summary, JSON; and the CLI's usage errors. */
-import { describe, expect, test, vi } from 'vitest'
-import { main } from './cli.ts'
+/** The report: progress lines, failures in full, recommended cases apart, the summary, JSON. */
+import { describe, expect, test } from 'vitest'
 import { formatReport, formatResult, jsonReport } from './report.ts'
-import { selectCases } from './runner.ts'
+import type { SuiteReport } from './runner.ts'
 
-const report = {
+const report: SuiteReport = {
   results: [
-    { id: 'a.one', title: 'one', spec: '§5.1', status: 'passed' as const, ms: 3 },
+    { id: 'a.one', title: 'one', spec: '§5.1', level: 'required', status: 'passed', ms: 3 },
     {
       id: 'a.two',
       title: 'two',
       spec: '§5.4',
-      status: 'failed' as const,
+      level: 'required',
+      status: 'failed',
+      failure: 'assertion',
       message: 'sent: x\n  received: y\n  expected: z',
       ms: 7,
     },
@@ -19,66 +20,67 @@ const report = {
       id: 'a.three',
       title: 'three',
       spec: '§7.1',
-      status: 'skipped' as const,
+      level: 'required',
+      status: 'skipped',
       message: 'the server does not offer: trailers',
       ms: 0,
+    },
+    {
+      id: 'a.four',
+      title: 'four',
+      spec: '§5.8.10',
+      level: 'recommended',
+      status: 'failed',
+      failure: 'timeout',
+      message: 'a.four did not finish within 20 ms',
+      ms: 20,
     },
   ],
   passed: 1,
   failed: 1,
   skipped: 1,
+  recommended: { passed: 0, failed: 1, skipped: 0 },
 }
 
 describe('report', () => {
-  test('progress line, failures and summary', () => {
-    expect(formatResult(report.results[1]!, 2, 3)).toBe('[2/3] FAIL a.two (§5.4) 7 ms')
-    const text = formatReport(report)
-    expect(text).toContain(
-      'FAIL a.two — two (SPEC.md §5.4)\n  sent: x\n  received: y\n  expected: z',
+  test('progress lines: FAIL for required, warn for recommended, timeouts marked', () => {
+    expect(formatResult(report.results[1]!, 2, 4)).toBe('[2/4] FAIL a.two (§5.4) 7 ms')
+    expect(formatResult(report.results[3]!, 4, 4)).toBe(
+      '[4/4] warn a.four (§5.8.10) 20 ms [recommended, timeout]',
     )
+  })
+
+  test('failures in full; recommended ones apart; the summary counts required cases', () => {
+    const text = formatReport(report)
+    const apart = text.indexOf('Recommended (SHOULD) cases that failed')
+    expect(text.indexOf('FAIL a.two — two (SPEC.md §5.4)\n  sent: x\n  received: y')).toBeLessThan(
+      apart,
+    )
+    expect(text.indexOf('FAIL a.four — four (SPEC.md §5.8.10)')).toBeGreaterThan(apart)
     expect(text).toContain('skipped: a.three (the server does not offer: trailers)')
+    expect(text).toContain('\n1 passed, 1 failed, 1 skipped\n')
+    expect(text.endsWith('recommended: 0 passed, 1 failed, 0 skipped (not counted)')).toBe(true)
+  })
+
+  test('without recommended results the summary is the last line', () => {
+    const required = report.results.filter((r) => r.level === 'required')
+    const text = formatReport({
+      ...report,
+      results: required,
+      recommended: { ...report.recommended, failed: 0 },
+    })
     expect(text.endsWith('1 passed, 1 failed, 1 skipped')).toBe(true)
-    expect(JSON.parse(jsonReport(report)).summary).toEqual({ passed: 1, failed: 1, skipped: 1 })
-  })
-})
-
-describe('cases', () => {
-  test('well over 80 cases, unique ids, each citing a section', () => {
-    const cases = selectCases('x {app} {port}')
-    expect(cases.length).toBeGreaterThan(80)
-    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length)
-    for (const c of cases) expect(c.spec).toMatch(/^(§\d|Appendix)/)
-    expect(selectCases('x', 'websocket').every((c) => c.id.startsWith('websocket.'))).toBe(true)
-  })
-})
-
-describe('cli', () => {
-  test('usage errors exit 2; --list prints every case; --help exits 0', async () => {
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-    try {
-      expect(await main([])).toBe(2)
-      expect(await main(['server'])).toBe(2)
-      expect(await main(['--bogus'])).toBe(2)
-      expect(await main(['app'])).toBe(2)
-      expect(await main(['--help'])).toBe(0)
-      out.mockClear()
-      expect(await main(['server', '--command', 'x {app} {port}', '--list'])).toBe(0)
-      expect(out.mock.calls.length).toBe(selectCases('x').length)
-    } finally {
-      out.mockRestore()
-      err.mockRestore()
-    }
+    expect(text).not.toContain('Recommended')
   })
 
-  test('app mode checks a module and exits 0 when it conforms', async () => {
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-    try {
-      const example = new URL('../example/app.ts', import.meta.url).pathname
-      expect(await main(['app', example])).toBe(0)
-      expect(String(out.mock.calls.at(-1)?.[0])).toMatch(/exchanges checked, 0 violations/)
-    } finally {
-      out.mockRestore()
-    }
+  test('JSON: the summary with recommended apart, each result with its level and failure', () => {
+    const json = JSON.parse(jsonReport(report))
+    expect(json.summary).toEqual({
+      passed: 1,
+      failed: 1,
+      skipped: 1,
+      recommended: { passed: 0, failed: 1, skipped: 0 },
+    })
+    expect(json.results[3]).toMatchObject({ level: 'recommended', failure: 'timeout' })
   })
 })

@@ -8,7 +8,16 @@
 import { appPath } from './apps/index.ts'
 import { ROOT_PATH, type RunningServer, startServer } from './harness.ts'
 import { serverCases } from './registry.ts'
-import type { AppName, Case, CaseContext, CaseResult, Feature } from './types.ts'
+import {
+  type AppName,
+  type Case,
+  type CaseContext,
+  type CaseResult,
+  CaseSkipped,
+  ConformanceFailure,
+  type FailureKind,
+  type Feature,
+} from './types.ts'
 
 /** Options of {@link runServerSuite}. */
 export interface ServerSuiteOptions {
@@ -21,18 +30,27 @@ export interface ServerSuiteOptions {
   bail?: boolean
   /** Force optional features on or off (default: detected; lifespan assumed supported). */
   features?: Partial<Record<Feature, boolean>>
-  /** Per-case timeout in ms. Default 20 000. */
+  /** Per-case timeout in ms (a case that needs longer has its own). Default 20 000. */
   timeoutMs?: number
   /** Called after each case (progress). */
   onResult?: (result: CaseResult, index: number, total: number) => void
 }
 
-/** The outcome of a run. */
-export interface SuiteReport {
-  results: CaseResult[]
+/** Counts of one level's results. */
+export interface LevelCounts {
   passed: number
   failed: number
   skipped: number
+}
+
+/**
+ * The outcome of a run. `passed`, `failed` and `skipped` count the required cases (what
+ * conformance means); `recommended` counts the others, reported apart: their failures never
+ * fail a run.
+ */
+export interface SuiteReport extends LevelCounts {
+  results: CaseResult[]
+  recommended: LevelCounts
 }
 
 /** The cases a run would execute (after `grep`). */
@@ -51,7 +69,8 @@ async function detect(
   const features = new Set<Feature>()
   let extensions: Record<string, unknown> = {}
   try {
-    const res = await fetch(`${server.url}/scope`, { signal: AbortSignal.timeout(5000) })
+    // Deadlines, not waits: generous, since a missed one would skip a feature's cases.
+    const res = await fetch(`${server.url}/scope`, { signal: AbortSignal.timeout(15_000) })
     extensions = ((await res.json()) as { extensions?: Record<string, unknown> }).extensions ?? {}
   } catch {}
   if (extensions['http.response.trailers']) features.add('trailers')
@@ -64,7 +83,7 @@ async function detect(
       [
         'GET /ws/echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       ],
-      { timeout: 2000, until: (b) => b.includes('\r\n\r\n') },
+      { timeout: 15_000, until: (b) => b.includes('\r\n\r\n') },
     )
     if (r.raw.toString('latin1').startsWith('HTTP/1.1 101')) {
       features.add('websocket')
@@ -81,14 +100,29 @@ async function detect(
   return { features, extensions }
 }
 
+class CaseTimeout extends Error {}
+
 function withTimeout<T>(p: Promise<T>, ms: number, id: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   return Promise.race([
     p,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${id} did not finish within ${ms} ms`)), ms)
+      timer = setTimeout(() => reject(new CaseTimeout(`${id} did not finish within ${ms} ms`)), ms)
     }),
   ]).finally(() => clearTimeout(timer))
+}
+
+function kindOf(error: unknown): FailureKind {
+  if (error instanceof ConformanceFailure) return 'assertion'
+  return error instanceof CaseTimeout ? 'timeout' : 'error'
+}
+
+function count(results: CaseResult[]): LevelCounts {
+  return {
+    passed: results.filter((r) => r.status === 'passed').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+  }
 }
 
 /** Runs the server suite. */
@@ -101,7 +135,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
   const record = (result: CaseResult) => {
     results.push(result)
     options.onResult?.(result, results.length, cases.length)
-    if (result.status === 'failed' && options.bail) stop = true
+    if (result.status === 'failed' && result.level === 'required' && options.bail) stop = true
   }
   for (const app of order) {
     const group = cases.filter((c) => c.app === app)
@@ -124,7 +158,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
       if (stop) break
       const missing = (c.needs ?? []).filter((f) => !detected.features.has(f))
       const started = performance.now()
-      const base = { id: c.id, title: c.title, spec: c.spec }
+      const base = { id: c.id, title: c.title, spec: c.spec, level: c.level ?? 'required' }
       if (missing.length > 0) {
         record({
           ...base,
@@ -138,6 +172,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
         record({
           ...base,
           status: 'failed',
+          failure: 'error',
           message: `could not start the server: ${startError?.message}`,
           ms: 0,
         })
@@ -147,29 +182,27 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
         url: server?.url ?? '',
         host: server?.host ?? options.host ?? '127.0.0.1',
         port: server?.port ?? 0,
+        pid: server?.pid,
         extensions: detected.extensions,
         rootPath: detected.features.has('root-path') ? ROOT_PATH : '',
         output: () => server?.output() ?? '',
         stop: () => server?.stop() ?? Promise.resolve(null),
       }
       try {
-        await withTimeout(c.run(ctx), timeout, c.id)
+        await withTimeout(c.run(ctx), Math.max(timeout, c.timeoutMs ?? 0), c.id)
         record({ ...base, status: 'passed', ms: Math.round(performance.now() - started) })
       } catch (error) {
-        record({
-          ...base,
-          status: 'failed',
-          message: (error as Error).message,
-          ms: Math.round(performance.now() - started),
-        })
+        const ms = Math.round(performance.now() - started)
+        const message = (error as Error).message
+        if (error instanceof CaseSkipped) record({ ...base, status: 'skipped', message, ms })
+        else record({ ...base, status: 'failed', failure: kindOf(error), message, ms })
       }
     }
     await server?.stop(5000)
   }
   return {
     results,
-    passed: results.filter((r) => r.status === 'passed').length,
-    failed: results.filter((r) => r.status === 'failed').length,
-    skipped: results.filter((r) => r.status === 'skipped').length,
+    ...count(results.filter((r) => r.level === 'required')),
+    recommended: count(results.filter((r) => r.level === 'recommended')),
   }
 }

@@ -10,12 +10,22 @@ export type Feature = 'trailers' | 'pathsend' | 'websocket' | 'denial' | 'lifesp
 /** The test applications the suite ships; each case runs against one. */
 export type AppName = 'main' | 'lifespan' | 'failing-startup' | 'no-lifespan'
 
+/**
+ * How binding a case's rule is: `required` rules are SPEC.md MUSTs (a failure fails the run);
+ * `recommended` ones are SHOULDs, reported apart and never failing the run.
+ */
+export type Level = 'required' | 'recommended'
+
 /** What a case gets. */
 export interface CaseContext {
   /** `http://host:port` of the server under test, started with the case's app. */
   url: string
+  /** The host the server was started on (`{host}`). */
   host: string
+  /** The port the server listens on (`{port}`). */
   port: number
+  /** The server process's PID (the command is run with `exec`), or `undefined` if unknown. */
+  pid: number | undefined
   /** The root path the server was started with (`{rootPath}` in the template), or ''. */
   rootPath: string
   /** The extensions the server announced in its HTTP scopes. */
@@ -32,21 +42,35 @@ export interface Case {
   id: string
   /** One line: what is checked. */
   title: string
-  /** The SPEC.md section it checks. */
+  /** The SPEC.md section that states the rule, e.g. `§5.8.3`. */
   spec: string
+  /** Default `required`. */
+  level?: Level
   app: AppName
   needs?: Feature[]
   /** Starts its own server (the default shares one per app). */
   ownServer?: boolean
+  /** Its own deadline in ms, when it needs more than the run's per-case timeout. */
+  timeoutMs?: number
   run(ctx: CaseContext): Promise<void>
 }
+
+/**
+ * Why a case failed: `assertion` (the server did something the spec forbids), `timeout` (the
+ * case did not finish within its deadline) or `error` (anything else, e.g. a server that could
+ * not be started).
+ */
+export type FailureKind = 'assertion' | 'timeout' | 'error'
 
 /** The outcome of one case. */
 export interface CaseResult {
   id: string
   title: string
   spec: string
+  level: Level
   status: 'passed' | 'failed' | 'skipped'
+  /** Set when `status` is `failed`. */
+  failure?: FailureKind
   /** Why it failed (what was sent, what came back, what the spec expects) or was skipped. */
   message?: string
   ms: number
@@ -57,6 +81,17 @@ export class ConformanceFailure extends Error {
   constructor(sent: string, received: string, expected: string) {
     super(`sent: ${sent}\n  received: ${received}\n  expected: ${expected}`)
     this.name = 'ConformanceFailure'
+  }
+}
+
+/**
+ * Thrown by a case that cannot run where it is (say, no `/proc` to measure memory with): the
+ * case is reported skipped with this message, never passed.
+ */
+export class CaseSkipped extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'CaseSkipped'
   }
 }
 

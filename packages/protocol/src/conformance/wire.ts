@@ -1,6 +1,7 @@
 /**
- * Raw-socket HTTP for the suite: send exact bytes, read exactly what comes back, parse it
- * strictly enough to check status lines, headers, framing and connection state.
+ * Raw-socket HTTP for the suite: send exact bytes, read exactly what comes back, and parse it
+ * strictly: every response must start with `HTTP/1.x NNN ` exactly where the previous one
+ * ended, so a stray byte (a body after a HEAD, 204 or 304 response, say) fails the parse.
  *
  * @module
  */
@@ -15,7 +16,7 @@ export interface WireResponse {
   /** Whether the body was chunked, and its trailers. */
   chunked: boolean
   trailers: Array<[string, string]>
-  /** Whether the connection closed right after (or before the body was complete). */
+  /** Whether the bytes ended before the body was complete. */
   truncated: boolean
 }
 
@@ -27,12 +28,28 @@ export interface WireResult {
   reset: boolean
 }
 
-/** Writes `pieces` (with `delay` ms between) and collects bytes until close or `timeout`. */
+/** Bytes that are not a well-formed HTTP/1.x response where one must be. */
+export class WireParseError extends Error {
+  /** Where in the bytes the problem is. */
+  readonly offset: number
+  constructor(message: string, raw: Buffer, offset: number) {
+    const excerpt = JSON.stringify(raw.subarray(offset, offset + 60).toString('latin1'))
+    super(`${message} at byte ${offset}: ${excerpt}`)
+    this.name = 'WireParseError'
+    this.offset = offset
+  }
+}
+
+/**
+ * Writes `pieces` in order (each after the previous one was handed to the kernel) and collects
+ * bytes until the server closes, `until` holds, or `timeout` ms pass (a deadline, not a wait:
+ * most exchanges end with the server closing the connection).
+ */
 export function exchange(
   port: number,
   host: string,
   pieces: Array<string | Buffer>,
-  opts: { timeout?: number; delay?: number; until?: (raw: Buffer) => boolean } = {},
+  opts: { timeout?: number; until?: (raw: Buffer) => boolean } = {},
 ): Promise<WireResult> {
   return new Promise((resolve) => {
     const socket: Socket = connect(port, host)
@@ -43,7 +60,7 @@ export function exchange(
       socket.destroy()
       resolve({ raw: Buffer.concat(chunks), closed, reset })
     }
-    const timer = setTimeout(() => finish(false), opts.timeout ?? 3000)
+    const timer = setTimeout(() => finish(false), opts.timeout ?? 5000)
     socket.on('data', (c: Buffer) => {
       chunks.push(c)
       if (opts.until?.(Buffer.concat(chunks))) finish(false)
@@ -55,89 +72,117 @@ export function exchange(
     socket.on('connect', async () => {
       for (const piece of pieces) {
         if (socket.destroyed) return
-        socket.write(piece)
-        if (opts.delay) await new Promise((r) => setTimeout(r, opts.delay))
+        await new Promise((r) => socket.write(piece, r))
       }
     })
   })
 }
 
-function headerBlock(text: string): Array<[string, string]> {
-  return text
-    .split('\r\n')
-    .filter(Boolean)
-    .map((line) => {
-      const i = line.indexOf(':')
-      return [line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim()] as [string, string]
-    })
+const STATUS_LINE = /^HTTP\/1\.[01] ([1-5]\d\d) [^\r\n]*$/
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// Any prefix of a status line: what an incomplete last head may look like.
+const STATUS_PREFIX = /^H(T(T(P(\/(1(\.([01]( ([1-5](\d(\d( [^\r\n]*)?)?)?)?)?)?)?)?)?)?)?)?$/
+
+function fields(raw: Buffer, from: number, to: number): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  let at = from
+  while (at < to) {
+    let end = raw.indexOf('\r\n', at)
+    if (end === -1 || end > to) end = to
+    const line = raw.subarray(at, end).toString('latin1')
+    const colon = line.indexOf(':')
+    const name = line.slice(0, colon)
+    if (colon <= 0 || !TOKEN.test(name)) throw new WireParseError('not a header line', raw, at)
+    out.push([name.toLowerCase(), line.slice(colon + 1).trim()])
+    at = end + 2
+  }
+  return out
 }
 
-/** Parses the responses in `raw` (pipelined ones too). `head` marks responses without a body. */
+/** Reads a chunked body at `at`; returns the body, trailers, where it ended, and truncation. */
+function chunkedBody(raw: Buffer, start: number) {
+  const parts: Buffer[] = []
+  const trailers: Array<[string, string]> = []
+  let at = start
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', at)
+    if (lineEnd === -1) return { parts, trailers, at: raw.length, truncated: true }
+    const line = raw.subarray(at, lineEnd).toString('latin1')
+    const m = /^([0-9a-fA-F]{1,15})(;[^\r\n]*)?$/.exec(line)
+    if (m === null) throw new WireParseError('not a chunk-size line', raw, at)
+    const size = Number.parseInt(m[1]!, 16)
+    at = lineEnd + 2
+    if (size === 0) {
+      // Trailer fields, then the empty line.
+      const end = raw.indexOf('\r\n\r\n', at - 2)
+      if (end === -1) return { parts, trailers, at: raw.length, truncated: true }
+      if (end > at - 2) trailers.push(...fields(raw, at, end))
+      return { parts, trailers, at: end + 4, truncated: false }
+    }
+    parts.push(raw.subarray(at, Math.min(raw.length, at + size)))
+    const crlf = raw.subarray(at + size, at + size + 2).toString('latin1')
+    if (!'\r\n'.startsWith(crlf))
+      throw new WireParseError('chunk data not followed by CRLF', raw, at + size)
+    if (crlf.length < 2) return { parts, trailers, at: raw.length, truncated: true }
+    at += size + 2
+  }
+}
+
+/**
+ * Parses the responses in `raw` (pipelined ones too), strictly: each must begin exactly where
+ * the previous one ended, with `HTTP/1.x NNN `. `head[i]` marks the i-th as the answer to a
+ * HEAD request (no body). Parsing stops after a `101` (what follows is another protocol).
+ * Incomplete trailing bytes are allowed only if they can still become a response (or end a
+ * body: the last response is then `truncated`). Throws {@link WireParseError} otherwise.
+ */
 export function parseResponses(raw: Buffer, head: boolean[] = []): WireResponse[] {
   const out: WireResponse[] = []
   let at = 0
   while (at < raw.length) {
     const end = raw.indexOf('\r\n\r\n', at)
-    if (end === -1) break
-    const lines = raw.subarray(at, end).toString('latin1').split('\r\n')
-    const statusLine = lines[0]!
-    const status = Number(statusLine.split(' ')[1])
-    const headers = headerBlock(lines.slice(1).join('\r\n'))
+    const firstLineEnd = raw.indexOf('\r\n', at)
+    const statusLine = raw
+      .subarray(at, firstLineEnd === -1 ? raw.length : firstLineEnd)
+      .toString('latin1')
+    if (end === -1) {
+      if (firstLineEnd === -1 ? STATUS_PREFIX.test(statusLine) : STATUS_LINE.test(statusLine)) break
+      throw new WireParseError('bytes that do not start a response', raw, at)
+    }
+    const m = STATUS_LINE.exec(statusLine)
+    if (m === null) throw new WireParseError('bytes that do not start a response', raw, at)
+    const status = Number(m[1])
+    const headers = firstLineEnd < end ? fields(raw, firstLineEnd + 2, end) : []
     at = end + 4
-    const get = (n: string) => headers.find(([k]) => k === n)?.[1]
-    const isHead = head[out.length] === true
-    const bodyless = isHead || status === 204 || status === 304 || (status >= 100 && status < 200)
-    let body: Buffer = Buffer.alloc(0)
-    let chunked = false
-    let truncated = false
-    const trailers: Array<[string, string]> = []
-    if (status >= 100 && status < 200) {
-      out.push({ status, statusLine, headers, body, chunked, trailers, truncated })
+    const get = (n: string) => headers.filter(([k]) => k === n).map(([, v]) => v)
+    const base = { status, statusLine, headers, chunked: false, trailers: [] }
+    if (status < 200) {
+      out.push({ ...base, body: Buffer.alloc(0), truncated: false })
+      if (status === 101) break
       continue
     }
-    if (!bodyless) {
-      if ((get('transfer-encoding') ?? '').toLowerCase().includes('chunked')) {
-        chunked = true
-        const parts: Buffer[] = []
-        for (;;) {
-          const lineEnd = raw.indexOf('\r\n', at)
-          if (lineEnd === -1) {
-            truncated = true
-            break
-          }
-          const size = Number.parseInt(raw.subarray(at, lineEnd).toString('latin1'), 16)
-          at = lineEnd + 2
-          if (size === 0) {
-            const tEnd = raw.indexOf('\r\n\r\n', at - 2)
-            if (tEnd === -1) {
-              truncated = true
-              break
-            }
-            trailers.push(...headerBlock(raw.subarray(at, tEnd + 2).toString('latin1')))
-            at = tEnd + 4
-            break
-          }
-          if (at + size > raw.length) {
-            parts.push(raw.subarray(at))
-            at = raw.length
-            truncated = true
-            break
-          }
-          parts.push(raw.subarray(at, at + size))
-          at += size + 2
-        }
-        body = Buffer.concat(parts)
-      } else if (get('content-length') !== undefined) {
-        const length = Number(get('content-length'))
-        body = raw.subarray(at, at + length)
-        truncated = body.length < length
-        at += length
-      } else {
-        body = raw.subarray(at)
-        at = raw.length
-      }
+    if (head[out.length] === true || status === 204 || status === 304) {
+      out.push({ ...base, body: Buffer.alloc(0), truncated: false })
+      continue
     }
-    out.push({ status, statusLine, headers, body, chunked, trailers, truncated })
+    const te = get('transfer-encoding').join(',')
+    const lengths = new Set(get('content-length').flatMap((v) => v.split(/\s*,\s*/)))
+    if (/(^|,)\s*chunked\s*$/i.test(te)) {
+      const c = chunkedBody(raw, at)
+      const body = Buffer.concat(c.parts)
+      out.push({ ...base, chunked: true, trailers: c.trailers, body, truncated: c.truncated })
+      at = c.at
+    } else if (lengths.size > 0) {
+      const [length] = [...lengths]
+      if (lengths.size > 1 || !/^\d+$/.test(length!))
+        throw new WireParseError(`invalid content-length ${[...lengths].join(', ')}`, raw, at)
+      const body = raw.subarray(at, at + Number(length))
+      out.push({ ...base, body, truncated: body.length < Number(length) })
+      at += Number(length)
+    } else {
+      // Close-delimited: the rest of the bytes.
+      out.push({ ...base, body: raw.subarray(at), truncated: false })
+      at = raw.length
+    }
   }
   return out
 }

@@ -1,12 +1,16 @@
 /**
- * The lifespan test app: startup takes 300 ms and fills `state`; `/state` shows what a request
- * sees, `/mutate` reassigns a top-level key and bumps a shared nested counter; `/slow` takes
- * 500 ms (for draining). Shutdown prints a line once the last request finished.
+ * The lifespan test app: startup fills `state`; `/state` shows what a request sees, `/mutate`
+ * reassigns a top-level key and bumps a shared nested counter, `/hold?t=` stays in flight
+ * until the client sends its last body byte (for draining), `/record?t=` shows what it
+ * recorded. Shutdown prints a line once the last request finished.
+ *
+ * Startup waits at the startup gate (gate.ts) when the suite sets one.
  *
  * @module
  */
 import type { Application } from '../../application.ts'
-import { json, sleep } from './record.ts'
+import { startupGate } from './gate.ts'
+import { hold, json, record, sendRecord } from './record.ts'
 
 let inFlight = 0
 let served = 0
@@ -16,7 +20,7 @@ const app: Application = async (scope, receive, send) => {
     for (;;) {
       const event = await receive()
       if (event.type === 'lifespan.startup') {
-        await sleep(300)
+        await startupGate()
         Object.assign(scope.state, { ready: true, key: 'original', shared: { n: 0 } })
         await send({ type: 'lifespan.startup.complete' })
       } else if (event.type === 'lifespan.shutdown') {
@@ -27,15 +31,16 @@ const app: Application = async (scope, receive, send) => {
     }
   }
   if (scope.type !== 'http') return
+  const path = scope.path.slice(scope.rootPath.length)
+  if (path === '/record') return sendRecord(scope, send)
   inFlight++
   try {
     const state = scope.state as { ready?: boolean; key?: string; shared?: { n: number } }
-    const path = scope.path.slice(scope.rootPath.length)
     if (path === '/mutate') {
       state.key = 'changed'
       if (state.shared) state.shared.n++
     }
-    if (path === '/slow') await sleep(500)
+    if (path === '/hold' && !(await hold(receive, record(scope)))) return
     await json(send, 200, { ready: state.ready === true, key: state.key, shared: state.shared })
   } finally {
     inFlight--

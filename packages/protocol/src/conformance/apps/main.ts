@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url'
 import type { Application, Receive, Send } from '../../application.ts'
 import { UnsupportedScopeError } from '../../errors.ts'
 import type { HTTPScope } from '../../http.ts'
-import { json, outcome, record, sendRecord, sleep } from './record.ts'
+import { hold, json, outcome, record, release, released, sendRecord, sleep } from './record.ts'
 import { websocketApp } from './websocket.ts'
 
 const utf8 = new TextEncoder()
 const SELF = fileURLToPath(import.meta.url)
 
-async function readAll(receive: Receive, r: Record<string, unknown>, slowMs = 0) {
+async function readAll(receive: Receive, r: Record<string, unknown>) {
   const parts: Uint8Array[] = []
   const flags: boolean[] = []
   for (;;) {
@@ -26,7 +26,6 @@ async function readAll(receive: Receive, r: Record<string, unknown>, slowMs = 0)
     }
     parts.push(event.body)
     flags.push(event.moreBody)
-    if (slowMs) await sleep(slowMs)
     if (!event.moreBody) break
   }
   return { body: Buffer.concat(parts), flags }
@@ -55,7 +54,8 @@ async function http(scope: HTTPScope, receive: Receive, send: Send): Promise<voi
       return json(send, 200, { ...rest, bodyLength: body?.body.byteLength ?? -1 })
     }
     case 'echo-body': {
-      const read = await readAll(receive, r, Number(arg) || 0)
+      r.arrived = true
+      const read = await readAll(receive, r)
       if (read === null) return
       return json(send, 200, {
         length: read.body.byteLength,
@@ -64,6 +64,20 @@ async function http(scope: HTTPScope, receive: Receive, send: Send): Promise<voi
         text: read.body.byteLength <= 1024 ? read.body.toString('latin1') : '',
       })
     }
+    case 'hold':
+      if (await hold(receive, r)) await plain(send, 200, 'held')
+      return
+    case 'read-one': {
+      // Takes one body event, then reads no more until `/release?t=`.
+      await receive()
+      r.first = true
+      await released(scope)
+      while ((await receive()).type === 'http.request');
+      return
+    }
+    case 'release':
+      release(scope)
+      return plain(send, 200, 'released')
     case 'no-read':
       return plain(send, 200, 'answered without reading')
     case 'length':
@@ -203,6 +217,7 @@ async function http(scope: HTTPScope, receive: Receive, send: Send): Promise<voi
     case 'wait-disconnect': {
       // Reads the body, then waits for the disconnect without answering.
       await readAll(receive, r)
+      r.waiting = true
       const event = await receive()
       r.event = event.type
       r.sendAfter = await outcome(send({ type: 'http.response.start', status: 200 }))

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Send } from '../../application.ts'
+import type { Receive, Send } from '../../application.ts'
+import { type Deferred, deferred } from '../../deferred.ts'
 import type { HTTPScope } from '../../http.ts'
 
 const records = new Map<string, Record<string, unknown>>()
@@ -18,6 +19,27 @@ export function record(scope: HTTPScope): Record<string, unknown> {
     if (token) records.set(token, r)
   }
   return r
+}
+
+const waiters = new Map<string, Deferred<void>>()
+const waiter = (scope: HTTPScope) => {
+  const token = new URLSearchParams(scope.queryString).get('t') ?? ''
+  let w = waiters.get(token)
+  if (w === undefined) {
+    w = deferred<void>()
+    waiters.set(token, w)
+  }
+  return w
+}
+
+/** Resolves once `/release?t=` with the request's token arrived (or already had). */
+export function released(scope: HTTPScope): Promise<void> {
+  return waiter(scope).promise
+}
+
+/** `/release?t=`: lets the requests waiting in {@link released} for that token go on. */
+export function release(scope: HTTPScope): void {
+  waiter(scope).resolve()
 }
 
 /** Answers `/record?t=` with the record as JSON. */
@@ -49,4 +71,19 @@ export async function outcome(p: Promise<unknown>): Promise<string> {
   }
 }
 
+/** Resolves after `ms`: a test path that is slow on purpose (the behaviour under test). */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/**
+ * `/hold?t=`: counts the request's arrival in the record (`arrived`), then reads the body to
+ * its end, so the client decides how long the request stays in flight (by withholding the
+ * last body byte). Resolves `false` if the client left first.
+ */
+export async function hold(receive: Receive, r: Record<string, unknown>): Promise<boolean> {
+  r.arrived = Number(r.arrived ?? 0) + 1
+  for (;;) {
+    const event = await receive()
+    if (event.type !== 'http.request') return false
+    if (!event.moreBody) return true
+  }
+}

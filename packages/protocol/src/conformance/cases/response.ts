@@ -7,7 +7,7 @@ export const responseCases: Case[] = [
   {
     id: 'response.content-length',
     title: 'a single-body response gets a Content-Length',
-    spec: '§5.4',
+    spec: '§5.4.3',
     app: 'main',
     async run(ctx) {
       const { responses, text } = await raw(ctx, get('/length/5'))
@@ -26,7 +26,7 @@ export const responseCases: Case[] = [
   {
     id: 'response.chunked-stream',
     title: 'a streamed response is chunked, all chunks in order, one terminator',
-    spec: '§5.4',
+    spec: '§5.4.3',
     app: 'main',
     async run(ctx) {
       const { responses, text } = await raw(ctx, get('/chunks/50'))
@@ -60,7 +60,7 @@ export const responseCases: Case[] = [
   {
     id: 'response.length-in-parts',
     title: 'a declared length sent in parts keeps its Content-Length',
-    spec: '§5.4',
+    spec: '§5.4.4',
     app: 'main',
     async run(ctx) {
       const { responses, text } = await raw(ctx, get('/parts'))
@@ -76,7 +76,7 @@ export const responseCases: Case[] = [
   {
     id: 'response.head',
     title: 'HEAD keeps the length a GET would have and sends no body',
-    spec: '§5.4',
+    spec: '§5.4.5',
     app: 'main',
     async run(ctx) {
       const req = 'HEAD /length/5 HTTP/1.1\r\nHost: h\r\n\r\n' + get('/length/3')
@@ -91,11 +91,29 @@ export const responseCases: Case[] = [
       )
     },
   },
+  {
+    id: 'response.head-streamed',
+    title: 'HEAD of a streamed response sends no body, not even a terminating chunk',
+    spec: '§5.4.5',
+    app: 'main',
+    async run(ctx) {
+      const req = `HEAD /chunks/3 HTTP/1.1\r\nHost: h\r\n\r\n${get('/length/3')}`
+      const { responses, text } = await raw(ctx, req, { head: [true, false] })
+      expectThat(
+        responses.length === 2 &&
+          responses[0]?.status === 200 &&
+          responses[1]?.body.toString() === 'xxx',
+        'HEAD /chunks/3 (three body events) then GET /length/3 on one connection',
+        describeResponses(responses, text),
+        'a HEAD response without body bytes, then the GET answer right after it',
+      )
+    },
+  },
   ...[204, 304].map(
     (status): Case => ({
       id: `response.${status}-no-body`,
       title: `${status} carries no body, even if the app sends one`,
-      spec: '§5.4',
+      spec: '§5.4.5',
       app: 'main',
       async run(ctx) {
         const req = `GET /status/${status} HTTP/1.1\r\nHost: h\r\n\r\n${get('/length/2')}`
@@ -115,7 +133,7 @@ export const responseCases: Case[] = [
   {
     id: 'response.headers-order',
     title: 'response headers keep their order and duplicates',
-    spec: '§5.4',
+    spec: '§5.4.2',
     app: 'main',
     async run(ctx) {
       const { responses, text } = await raw(ctx, get('/headers'))
@@ -139,7 +157,7 @@ export const responseCases: Case[] = [
   {
     id: 'response.app-transfer-encoding-ignored',
     title: "the app's Transfer-Encoding is ignored: the server frames the body",
-    spec: '§5.4',
+    spec: '§5.4.3',
     app: 'main',
     async run(ctx) {
       const { responses, text } = await raw(ctx, get('/te'))
@@ -156,7 +174,7 @@ export const responseCases: Case[] = [
   {
     id: 'response.http-1.0',
     title: 'over HTTP/1.0 a streamed body is close-delimited, not chunked',
-    spec: '§5.4',
+    spec: '§5.4.3',
     app: 'main',
     async run(ctx) {
       const { responses, text, closed } = await raw(ctx, 'GET /chunks/3 HTTP/1.0\r\n\r\n')

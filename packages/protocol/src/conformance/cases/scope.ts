@@ -1,6 +1,7 @@
 /** HTTP scope fields (SPEC.md §5.1). */
 import { validateScope } from '../../validate-incoming.ts'
 import type { Case, CaseContext } from '../types.ts'
+import { WireConnection } from '../wire-connection.ts'
 import { expectThat, fetchJSON, raw } from './util.ts'
 
 type Scope = Record<string, unknown> & { headers: Array<[string, string]> }
@@ -206,6 +207,32 @@ export const scopeCases: Case[] = [
         `client ${JSON.stringify(client)}, server ${JSON.stringify(server)}`,
         `a client address, and server.port ${ctx.port}`,
       )
+    },
+  },
+  {
+    id: 'scope.client-peer',
+    title: "client is the peer: the address and port of the client's own socket",
+    spec: '§5.1',
+    app: 'main',
+    async run(ctx) {
+      const c = await WireConnection.open(ctx.port, ctx.host)
+      try {
+        await c.write('GET /scope HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')
+        const [res] = await c.response(1)
+        const scope = JSON.parse(res?.body.toString('utf8') || '{}') as Scope
+        const client = scope.client as { host?: string; port?: number } | null | undefined
+        const peer = { host: c.socket.localAddress, port: c.socket.localPort }
+        // An IPv4 peer on a dual-stack socket may be written in its IPv6-mapped form.
+        const plain = (h: string | undefined) => h?.replace(/^::ffff:(?=\d+\.)/, '')
+        expectThat(
+          plain(client?.host) === plain(peer.host) && client?.port === peer.port,
+          `GET /scope from ${peer.host}:${peer.port}`,
+          `client ${JSON.stringify(client)}`,
+          `client { host: "${peer.host}", port: ${peer.port} }`,
+        )
+      } finally {
+        c.destroy()
+      }
     },
   },
   {

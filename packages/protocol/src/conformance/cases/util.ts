@@ -1,12 +1,12 @@
 /**
- * Helpers the cases share: well-formed requests through `fetch`, raw ones through sockets,
- * and reading what the app recorded.
+ * Helpers the cases share: well-formed requests through `fetch`, raw ones through sockets
+ * (parsed strictly: stray bytes fail the case), and reading what the app recorded.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { CaseContext } from '../types.ts'
-import { exchange, parseResponses, type WireResponse } from '../wire.ts'
+import { type CaseContext, ConformanceFailure } from '../types.ts'
+import { exchange, parseResponses, WireParseError, type WireResponse } from '../wire.ts'
 
 export { expectThat } from '../types.ts'
 
@@ -15,7 +15,7 @@ export const token = () => randomUUID()
 
 /** GET (or another method) through fetch; the body as text. */
 export async function fetchText(
-  ctx: CaseContext,
+  ctx: Pick<CaseContext, 'url'>,
   path: string,
   init: RequestInit = {},
 ): Promise<{ status: number; text: string }> {
@@ -25,7 +25,7 @@ export async function fetchText(
 
 /** A JSON answer through fetch. */
 export async function fetchJSON<T = Record<string, unknown>>(
-  ctx: CaseContext,
+  ctx: Pick<CaseContext, 'url'>,
   path: string,
   init: RequestInit = {},
 ): Promise<T> {
@@ -37,13 +37,16 @@ export async function fetchJSON<T = Record<string, unknown>>(
   }
 }
 
-/** What the app recorded under `t`, once `check` holds (polled, up to 5 s). */
+/**
+ * What the app recorded under `t`, once `check` holds (polled every 25 ms, up to 10 s; then
+ * the record as it is, for the case to report).
+ */
 export async function recorded(
-  ctx: CaseContext,
+  ctx: Pick<CaseContext, 'url'>,
   t: string,
   check: (r: Record<string, unknown>) => boolean = () => true,
 ): Promise<Record<string, unknown>> {
-  const end = Date.now() + 5000
+  const end = Date.now() + 10_000
   for (;;) {
     const r = await fetchJSON(ctx, `/record?t=${t}`)
     if (check(r) || Date.now() > end) return r
@@ -51,23 +54,43 @@ export async function recorded(
   }
 }
 
-/** Raw bytes in, parsed responses out. */
+/** Parses `raw` strictly; unparseable bytes become a failure of the case. */
+export function parseOrFail(raw: Buffer, sent: string, head?: boolean[]): WireResponse[] {
+  try {
+    return parseResponses(raw, head)
+  } catch (error) {
+    if (!(error instanceof WireParseError)) throw error
+    throw new ConformanceFailure(
+      JSON.stringify(sent.slice(0, 160)),
+      `${error.message} (after ${JSON.stringify(raw.subarray(Math.max(0, error.offset - 80), error.offset).toString('latin1'))})`,
+      'well-formed HTTP/1.1 responses only, each starting exactly where the previous one ended',
+    )
+  }
+}
+
+/** Raw bytes in, parsed responses out (strictly: stray bytes fail the case). */
 export async function raw(
   ctx: CaseContext,
   data: string | Buffer | Array<string | Buffer>,
-  opts: {
-    timeout?: number
-    delay?: number
-    head?: boolean[]
-    until?: (raw: Buffer) => boolean
-  } = {},
+  opts: { timeout?: number; head?: boolean[]; until?: (raw: Buffer) => boolean } = {},
 ): Promise<{ responses: WireResponse[]; text: string; closed: boolean; reset: boolean }> {
-  const result = await exchange(ctx.port, ctx.host, Array.isArray(data) ? data : [data], opts)
+  const pieces = Array.isArray(data) ? data : [data]
+  const result = await exchange(ctx.port, ctx.host, pieces, opts)
+  const sent = pieces.map((p) => p.toString('latin1')).join('')
   return {
-    responses: parseResponses(result.raw, opts.head),
+    responses: parseOrFail(result.raw, sent, opts.head),
     text: result.raw.toString('latin1'),
     closed: result.closed,
     reset: result.reset,
+  }
+}
+
+/** Whether `bytes` hold one complete response (an `until` for connections that stay open). */
+export function answered(bytes: Buffer): boolean {
+  try {
+    return parseResponses(bytes).some((r) => !r.truncated)
+  } catch {
+    return true // unparseable: the case's own strict parse reports it
   }
 }
 
@@ -80,5 +103,17 @@ export function describeResponses(responses: WireResponse[], text: string): stri
     .join('; ')
 }
 
+/** The value of the first header `name` of a response. */
 export const header = (r: WireResponse | undefined, name: string) =>
   r?.headers.find(([k]) => k === name)?.[1]
+
+/** Fails the case unless a normal request on a new connection is still answered. */
+export async function stillServing(ctx: CaseContext): Promise<void> {
+  const after = await fetchText(ctx, '/length/1')
+  if (after.text !== 'x')
+    throw new ConformanceFailure(
+      'a normal request on a new connection after it',
+      `${after.status} ${after.text.slice(0, 80)}`,
+      '200 "x": the server keeps serving',
+    )
+}

@@ -97,7 +97,7 @@ export const websocketCases: Case[] = [
   {
     id: 'websocket.accept-subprotocol',
     title: 'accept with a subprotocol and extra headers completes the handshake',
-    spec: '§6.3',
+    spec: '§6.3.2',
     app: 'main',
     needs,
     async run(ctx) {
@@ -116,7 +116,7 @@ export const websocketCases: Case[] = [
   {
     id: 'websocket.text-echo',
     title: 'text messages both ways',
-    spec: '§6.4',
+    spec: '§6.4.1',
     app: 'main',
     needs,
     async run(ctx) {
@@ -135,7 +135,7 @@ export const websocketCases: Case[] = [
   {
     id: 'websocket.bytes-echo',
     title: 'binary messages both ways',
-    spec: '§6.4',
+    spec: '§6.4.1',
     app: 'main',
     needs,
     async run(ctx) {
@@ -181,7 +181,7 @@ export const websocketCases: Case[] = [
   {
     id: 'websocket.close-from-app',
     title: 'the app closes with its code and reason',
-    spec: '§6.4',
+    spec: '§6.4.4',
     app: 'main',
     needs,
     async run(ctx) {
@@ -200,7 +200,7 @@ export const websocketCases: Case[] = [
   {
     id: 'websocket.close-from-client',
     title: "the client's close code reaches the app",
-    spec: '§6.4',
+    spec: '§6.4.3',
     app: 'main',
     needs,
     async run(ctx) {
@@ -223,7 +223,7 @@ export const websocketCases: Case[] = [
   {
     id: 'websocket.lost-connection',
     title: 'a lost connection is 1006; send() then rejects, receive() keeps yielding disconnect',
-    spec: '§6.4',
+    spec: '§6.4.3',
     app: 'main',
     needs,
     async run(ctx) {
@@ -244,7 +244,7 @@ export const websocketCases: Case[] = [
   {
     id: 'websocket.close-before-accept',
     title: 'closing before accepting answers HTTP 403',
-    spec: '§6.3',
+    spec: '§6.3.3',
     app: 'main',
     needs,
     async run(ctx) {
