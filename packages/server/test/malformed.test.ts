@@ -73,17 +73,20 @@ describe('malformed requests get a precise status and the connection closes', ()
     ],
     ['negative Content-Length', 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n', 400],
   ]
-  test.each(cases)('%s → %i', async (_name, raw, status) => {
-    const { app, seen } = counting()
-    server = await startServer(app)
-    const answer = await rawRequest(server.port, raw)
-    expect(statusLines(answer)[0]).toBe(`HTTP/1.1 ${status} Bad Request`)
-    expect(answer.toLowerCase()).toContain('connection: close')
-    // The reason is in the body so a developer can see what was wrong.
-    expect(answer).toMatch(/Bad Request: \S/)
-    expect(seen).toEqual([])
-    await stillServing(server)
-  })
+  test.each(cases.map(([name, raw, status]) => [`${name} → ${status}`, raw, status] as const))(
+    '%s',
+    async (_name, raw, status) => {
+      const { app, seen } = counting()
+      server = await startServer(app)
+      const answer = await rawRequest(server.port, raw)
+      expect(statusLines(answer)[0]).toBe(`HTTP/1.1 ${status} Bad Request`)
+      expect(answer.toLowerCase()).toContain('connection: close')
+      // The reason is in the body so a developer can see what was wrong.
+      expect(answer).toMatch(/Bad Request: \S/)
+      expect(seen).toEqual([])
+      await stillServing(server)
+    },
+  )
 
   test('HTTP/1.1 without Host → 400', async () => {
     const { app, seen } = counting()
