@@ -63,7 +63,13 @@ describe('parseResponses', () => {
     )
     const cut = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nab'
     expect(parseResponses(b(cut))[0]).toMatchObject({ chunked: true, truncated: true })
-    for (const prefix of ['H', 'HTTP/1.', 'HTTP/1.1 2', 'HTTP/1.1 200 OK\r\nconte'])
+    for (const prefix of [
+      'H',
+      'HTTP/1.',
+      'HTTP/1.1 2',
+      'HTTP/1.1 200 OK\r',
+      'HTTP/1.1 200 OK\r\nconte',
+    ])
       expect(parseResponses(b(ok('x') + prefix))).toHaveLength(1)
     expect(() => parseResponses(b(`${ok('x')}X`))).toThrow(WireParseError)
   })

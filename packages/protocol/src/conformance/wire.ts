@@ -80,8 +80,9 @@ export function exchange(
 
 const STATUS_LINE = /^HTTP\/1\.[01] ([1-5]\d\d) [^\r\n]*$/
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// Any prefix of a status line: what an incomplete last head may look like.
-const STATUS_PREFIX = /^H(T(T(P(\/(1(\.([01]( ([1-5](\d(\d( [^\r\n]*)?)?)?)?)?)?)?)?)?)?)?)?$/
+// Any prefix of a status line: what an incomplete last head may look like (a read can end
+// between the line's CR and its LF).
+const STATUS_PREFIX = /^H(T(T(P(\/(1(\.([01]( ([1-5](\d(\d( [^\r\n]*\r?)?)?)?)?)?)?)?)?)?)?)?)?$/
 
 function fields(raw: Buffer, from: number, to: number): Array<[string, string]> {
   const out: Array<[string, string]> = []

@@ -51,8 +51,15 @@ function readAnswers(socket: Socket, n: number) {
     socket.on('data', (d: Buffer) => {
       data = Buffer.concat([data, d])
       // Each answer is about 150 bytes: parse only once enough may have come.
-      if (data.length > n * 100 && parseResponses(data).filter((r) => !r.truncated).length >= n)
-        done()
+      if (data.length <= n * 100) return
+      let complete: number
+      try {
+        complete = parseResponses(data).filter((r) => !r.truncated).length
+      } catch {
+        done() // not a sequence of responses: the case fails on the answers it lacks
+        return
+      }
+      if (complete >= n) done()
     })
     socket.on('close', done)
     socket.resume()
