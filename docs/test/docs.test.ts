@@ -17,7 +17,7 @@ const markdown = [
   ...readdirSync(docs)
     .filter((f) => f.endsWith('.md'))
     .map((f) => join(docs, f)),
-  ...['protocol', 'server', 'framework', 'tasks'].map((p) =>
+  ...['protocol', 'server', 'framework', 'tasks', 'adapters'].map((p) =>
     join(root, 'packages', p, 'README.md'),
   ),
   join(root, 'apps', 'demo', 'README.md'),
@@ -53,6 +53,8 @@ const expected: Record<string, unknown> = {
   'toy-server.ts': { path: '/toy', bytes: 3 },
   'mini-framework.ts': { ok: { pong: true }, missing: 404 },
   'check-app.ts': { passed: true, violations: [] },
+  'express-on-tsgi.ts': { body: { echoed: { n: 1 } }, cookies: 2 },
+  'hono-on-tsgi.ts': { overSocket: { id: '7' }, direct: { id: '8' } },
   'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
 }
 

@@ -1,0 +1,260 @@
+/**
+ * One HTTP exchange between a TSGI server and a node:http listener: the request body pumped
+ * from `receive()` on demand, the response bytes parsed back into TSGI events, and a client
+ * disconnect turned into node's abort sequence exactly once.
+ *
+ * @module
+ */
+import { ServerResponse } from 'node:http'
+import {
+  type HeaderList,
+  type HTTPOutgoingEvent,
+  type HTTPScope,
+  isClientDisconnected,
+  type Receive,
+  type Send,
+} from '@tsgi/protocol'
+import { createRequest, hasBody } from './request.ts'
+import { type ParsedPart, ResponseParser } from './response-parser.ts'
+import { VirtualSocket } from './virtual-socket.ts'
+
+/** A node:http request listener: `(req, res)`, as Express, Connect and `koa.callback()` are. */
+export type NodeListener = (
+  req: import('node:http').IncomingMessage,
+  res: ServerResponse,
+) => unknown
+
+/** Options of `fromNodeListener`. */
+export interface NodeListenerOptions {
+  /**
+   * Give the listener the full path in `req.url` even when the scope has a `rootPath`.
+   * Default `false`: `req.url` is the path below `rootPath`, `req.originalUrl` the full one
+   * and `req.baseUrl` the `rootPath`, as Express sets them for a mounted app.
+   */
+  keepRootPath?: boolean
+}
+
+/** Hop-by-hop fields: the TSGI server frames the response and owns the connection. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+])
+
+function endToEnd(headers: HeaderList): { headers: HeaderList; announcesTrailers: boolean } {
+  // Fields named in `connection` are hop-by-hop too (RFC 9110 §7.6.1).
+  const listed = new Set<string>()
+  let announcesTrailers = false
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase()
+    if (lower === 'connection')
+      for (const token of value.split(',')) listed.add(token.trim().toLowerCase())
+    else if (lower === 'trailer') announcesTrailers = true
+  }
+  const kept = headers.filter(([name]) => {
+    const lower = name.toLowerCase()
+    return !HOP_BY_HOP.has(lower) && !listed.has(lower)
+  })
+  return { headers: kept, announcesTrailers }
+}
+
+const connReset = (): Error => Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
+
+/** Drives one listener call for one `http` scope. */
+export class NodeExchange {
+  private readonly receive: Receive
+  private readonly send: Send
+  private readonly socket: VirtualSocket
+  private readonly req: import('node:http').IncomingMessage
+  private readonly res: ServerResponse
+  private readonly parser: ResponseParser
+  private readonly trailersOffered: boolean
+  private trailers = false
+  private started = false
+  private reading = false
+  private watching = false
+  private bodyDone = false
+  private settled = false
+  private resolve: () => void = () => {}
+  private reject: (error: unknown) => void = () => {}
+
+  constructor(scope: HTTPScope, receive: Receive, send: Send, options: NodeListenerOptions) {
+    this.receive = receive
+    this.send = send
+    this.trailersOffered = scope.extensions['http.response.trailers'] !== undefined
+    this.parser = new ResponseParser(scope.method)
+    this.socket = new VirtualSocket(scope, (chunks, done) => this.onWrite(chunks, done))
+    this.req = createRequest(scope, this.socket, options.keepRootPath === true)
+    // An own `_read` survives Express swapping the prototype (as `new Readable({ read })` does).
+    this.req._read = () => this.pull()
+    const res = new ServerResponse(this.req)
+    // Always frame (chunked unless a length is known), so the parser knows where the body ends,
+    // even for HTTP/1.0 requests; the framing itself is stripped. The server adds `date`.
+    res.useChunkedEncodingByDefault = true
+    res.sendDate = false
+    res.assignSocket(this.socket as never)
+    res.on('finish', () => this.onFinish())
+    // node:http emits the response's 'drain' from its connection listener, absent here.
+    this.socket.on('drain', () => {
+      if (res.writableNeedDrain) res.emit('drain')
+    })
+    this.res = res
+    if (!hasBody(scope)) this.pull()
+  }
+
+  /** Calls `listener`; settles when the response is complete or the client left. */
+  run(listener: NodeListener): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    try {
+      const result = listener(this.req, this.res)
+      if (result instanceof Promise) result.then(undefined, (error: unknown) => this.fail(error))
+    } catch (error) {
+      this.fail(error)
+    }
+    return done
+  }
+
+  private pull(): void {
+    if (this.reading || this.bodyDone || this.settled) return
+    this.reading = true
+    this.receive().then(
+      (event) => {
+        this.reading = false
+        if (event.type !== 'http.request') return this.abort()
+        if (!event.moreBody) {
+          this.bodyDone = true
+          this.req.complete = true
+          if (event.body.length > 0) this.req.push(event.body)
+          this.req.push(null)
+          this.watch()
+        } else if (event.body.length === 0 || this.req.push(event.body)) {
+          // push() true: the stream wants more. IncomingMessage keeps `readingMore` set (its
+          // parser pushes on its own), so Readable would not call `_read` again by itself.
+          this.pull()
+        }
+      },
+      (error: unknown) => this.fail(error),
+    )
+  }
+
+  /**
+   * After the body, one pending `receive()` tells when the client leaves mid-response. It is
+   * only started once the response began: a server double that reports `http.disconnect` right
+   * after the body (checkApp's does) would otherwise abort every exchange before it answered.
+   * A client leaving before the response began is seen by the first `send()`.
+   */
+  private watch(): void {
+    if (this.watching || !this.bodyDone || !this.started || this.settled) return
+    this.watching = true
+    this.receive().then(
+      (event) => {
+        if (event.type === 'http.disconnect') this.abort()
+      },
+      (error: unknown) => this.fail(error),
+    )
+  }
+
+  private onWrite(chunks: Buffer[], done: () => void): void {
+    if (this.settled) return
+    const events: HTTPOutgoingEvent[] = []
+    try {
+      for (const chunk of chunks)
+        for (const part of this.parser.feed(chunk)) this.toEvents(part, events)
+    } catch (error) {
+      this.fail(error)
+      return
+    }
+    if (events.length === 0) {
+      done()
+      return
+    }
+    const complete = this.parser.done
+    this.flush(events, complete).then(done, () => {})
+  }
+
+  private onFinish(): void {
+    const end = this.parser.finish()
+    const complete = (): void => {
+      // As node:http after 'finish': the response detaches from the socket and emits 'close'.
+      this.res.detachSocket(this.socket as never)
+      process.nextTick(() => this.res.emit('close'))
+      this.socket.destroy()
+    }
+    if (end === null) {
+      complete()
+      return
+    }
+    const events: HTTPOutgoingEvent[] = []
+    this.toEvents(end, events)
+    this.flush(events, true).then(complete, () => {})
+  }
+
+  private flush(events: HTTPOutgoingEvent[], complete: boolean): Promise<void> {
+    return Promise.all(events.map((event) => this.send(event))).then(
+      () => {
+        if (complete) this.succeed()
+        else this.watch()
+      },
+      (error: unknown) => {
+        if (isClientDisconnected(error)) this.abort()
+        else this.fail(error)
+        throw error
+      },
+    )
+  }
+
+  private toEvents(part: ParsedPart, events: HTTPOutgoingEvent[]): void {
+    if (part.kind === 'head') {
+      const { headers, announcesTrailers } = endToEnd(part.headers)
+      this.trailers = announcesTrailers && this.trailersOffered
+      this.started = true
+      events.push({
+        type: 'http.response.start',
+        status: part.status,
+        headers,
+        trailers: this.trailers,
+      })
+    } else if (part.kind === 'body') {
+      // Copy: the chunk's memory belongs to node once the write callback ran.
+      if (part.body.length > 0)
+        events.push({ type: 'http.response.body', body: Buffer.from(part.body), moreBody: true })
+    } else {
+      const last = events.at(-1)
+      if (last?.type === 'http.response.body') last.moreBody = false
+      else events.push({ type: 'http.response.body', body: new Uint8Array(0), moreBody: false })
+      if (this.trailers) events.push({ type: 'http.response.trailers', headers: part.trailers })
+    }
+  }
+
+  private succeed(): void {
+    if (this.settled) return
+    this.settled = true
+    this.resolve()
+  }
+
+  /** The listener failed: the TSGI app rejects (a 500 before the start, an abort after). */
+  private fail(error: unknown): void {
+    if (this.settled) return
+    this.settled = true
+    this.reject(error)
+    this.socket.destroy()
+  }
+
+  /** The client left: node's abort sequence, once; the unit ends quietly. */
+  private abort(): void {
+    if (this.settled) return
+    this.settled = true
+    const req = this.req
+    if (!req.complete) req.destroy(connReset())
+    else if (!req.destroyed) req.destroy()
+    this.socket.destroy()
+    this.resolve()
+  }
+}
