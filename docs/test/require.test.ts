@@ -13,7 +13,13 @@ import { describe, expect, test } from 'vitest'
 
 const here = fileURLToPath(new URL('..', import.meta.url))
 const require = createRequire(import.meta.url)
-const PACKAGES = ['@tsgi/protocol', '@tsgi/server', '@tsgi/framework', '@tsgi/tasks', '@tsgi/adapters']
+const PACKAGES = [
+  '@tsgi/protocol',
+  '@tsgi/server',
+  '@tsgi/framework',
+  '@tsgi/tasks',
+  '@tsgi/adapters',
+]
 
 /** Runs `script` with `node -e` (CommonJS) from the docs package, which depends on them all. */
 function node(script: string) {
