@@ -40,6 +40,32 @@ describe('checkApp', () => {
     expect(report.checked).toContain('client disconnects mid-body')
   })
 
+  test('a client that stays: receive() after the body waits for the response (§5.3.4)', async () => {
+    // The app watches for a disconnect while it responds, as an adapter must; it stops
+    // responding if it is told the client left before the response was complete.
+    let disconnectedEarly = false
+    const watcher: Application = async (scope, receive, send) => {
+      if (scope.type !== 'http') return good(scope, receive, send)
+      const request = await receive()
+      // The mid-body disconnect check really leaves; only a complete body counts here.
+      if (request.type !== 'http.request' || request.moreBody) return
+      let complete = false
+      const watching = receive().then(() => {
+        if (!complete) disconnectedEarly = true
+      })
+      await send({ type: 'http.response.start', status: 200, headers: [] })
+      await Promise.resolve()
+      if (disconnectedEarly) return
+      await send({ type: 'http.response.body', body: new Uint8Array(1), moreBody: true })
+      complete = true
+      await send({ type: 'http.response.body', body: new Uint8Array(1) })
+      await watching
+    }
+    const report = await checkApp(watcher, { settleMs: 300 })
+    expect(disconnectedEarly).toBe(false)
+    expect(report.violations).toEqual([])
+  })
+
   test('the protocol example app passes', async () => {
     expect((await checkApp(exampleApp, { settleMs: 300 })).violations).toEqual([])
   })

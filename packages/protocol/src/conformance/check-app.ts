@@ -220,10 +220,19 @@ export async function checkApp(
     const scope = httpScope(req, state)
     const tracker = new HTTPResponseTracker(scope.method, scope.extensions)
     let bodySent = false
+    // A client that stays: after the body, receive() waits until the response is complete
+    // (SPEC §5.3.4), so an app watching for a disconnect while it responds is not told one.
+    let responded = (): void => {}
+    const complete = new Promise<void>((resolve) => {
+      responded = resolve
+    })
     const receive = async (): Promise<ReceiveEvent> => {
-      if (bodySent || tracker.complete) return { type: 'http.disconnect' }
-      bodySent = true
-      return { type: 'http.request', body: utf8.encode(req.body ?? ''), moreBody: false }
+      if (!bodySent) {
+        bodySent = true
+        return { type: 'http.request', body: utf8.encode(req.body ?? ''), moreBody: false }
+      }
+      await complete
+      return { type: 'http.disconnect' }
     }
     const send = async (event: SendEvent) => {
       try {
@@ -232,6 +241,7 @@ export async function checkApp(
         add(name, kindOf(error), (error as Error).message)
         throw error
       }
+      if (tracker.complete) responded()
     }
     const run = await settles(
       Promise.resolve().then(() => app(scope, receive, send)),
