@@ -352,13 +352,7 @@ export class HTTPExchange implements BodyWaiter {
   /** For pathsend: the file could not be read. */
   fileFailed(error: Error): void {
     this.failure = error
-    if (!this.headWritten) {
-      this.headWritten = true
-      writeErrorResponse(this.res, 500)
-      this.finish()
-    } else {
-      this.abortConnection()
-    }
+    this.answer500OrAbort()
   }
 
   /**
@@ -482,6 +476,11 @@ export class HTTPExchange implements BodyWaiter {
   /** The app is done but the response is not: a 500 if nothing was written, else abort. */
   private failAfterApp(): void {
     if (this.tracker.complete || this.finished) return
+    this.answer500OrAbort()
+  }
+
+  /** A 500 if nothing was written yet; otherwise the connection is cut mid-response. */
+  private answer500OrAbort(): void {
     if (!this.headWritten) {
       this.headWritten = true
       writeErrorResponse(this.res, 500)

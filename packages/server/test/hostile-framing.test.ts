@@ -48,6 +48,29 @@ async function stillServing(s: TestServer): Promise<void> {
   await res.body.dump()
 }
 
+/**
+ * Sends `raw` with a request pipelined behind it, and checks the refusal: the status, the
+ * reason in the body, `connection: close`, the connection closed. Returns what the app saw.
+ */
+async function refused(raw: string, status: number, reason: string, settles = false) {
+  const { app, events, settled } = reader()
+  server = await startServer(app)
+  const answer = await rawExchange(server.port, `${raw}GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n`)
+  expect(answer.closed).toBe(true)
+  expect(statuses(answer.text)).toEqual([`HTTP/1.1 ${status} ${STATUS_TEXT[status]}`])
+  expect(answer.text.toLowerCase()).toContain('connection: close')
+  expect(answer.text).toContain(`: ${reason}\n`)
+  if (settles) await until(() => settled() === 1)
+  expect(events.join()).not.toContain('smuggled')
+  return { events, server }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  413: 'Content Too Large',
+  501: 'Not Implemented',
+}
+
 const post = (te: string, body: string) =>
   `POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ${te}\r\n\r\n${body}`
 const chunked = (body: string) => post('chunked', body)
@@ -101,23 +124,10 @@ describe('a body whose framing breaks after the app started', () => {
   test.each(cases)(
     '%s: its status, connection closed, one WARN line, the app sees a disconnect',
     async (_name, raw, status, reason, code) => {
-      const { app, events, settled } = reader()
-      server = await startServer(app)
-      const answer = await rawExchange(
-        server.port,
-        `${raw}GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n`,
-      )
-      expect(answer.closed).toBe(true)
-      expect(statuses(answer.text)).toEqual([
-        `HTTP/1.1 ${status} ${status === 413 ? 'Content Too Large' : 'Bad Request'}`,
-      ])
-      expect(answer.text.toLowerCase()).toContain('connection: close')
-      expect(answer.text).toContain(`: ${reason}\n`)
-      await until(() => settled() === 1)
+      const { events, server } = await refused(raw, status, reason, true)
       expect(events[0]).toBe('start POST /upload')
       expect(events).toContain('http.disconnect')
       expect(events.at(-1)).toBe('send rejected: ClientDisconnectedError')
-      expect(events.join()).not.toContain('smuggled')
       expect(server.logger.of('warn')).toEqual([
         `invalid HTTP request body from 127.0.0.1: ${status} ${code} ${reason}`,
       ])
@@ -221,18 +231,7 @@ describe('Transfer-Encoding the server cannot use is refused before the app runs
   test.each(cases)(
     '%s: its status, connection closed, one WARN line, nothing reaches the app',
     async (_name, raw, status, reason) => {
-      const { app, events } = reader()
-      server = await startServer(app)
-      const answer = await rawExchange(
-        server.port,
-        `${raw}GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n`,
-      )
-      expect(answer.closed).toBe(true)
-      expect(statuses(answer.text)).toEqual([
-        `HTTP/1.1 ${status} ${status === 501 ? 'Not Implemented' : 'Bad Request'}`,
-      ])
-      expect(answer.text.toLowerCase()).toContain('connection: close')
-      expect(answer.text).toContain(`: ${reason}\n`)
+      const { events, server } = await refused(raw, status, reason)
       expect(events).toEqual([])
       const warnings = server.logger.of('warn')
       expect(warnings).toHaveLength(1)

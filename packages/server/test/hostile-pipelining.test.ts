@@ -88,7 +88,16 @@ async function pipeliningServer(plan: Plan, tls: boolean, gate: Promise<void> | 
   })
   const accepted: Socket[] = []
   s.server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => accepted.push(socket))
-  return { server: s, counts, accepted }
+  /** Resolves once the server stopped reading: its socket paused with the queue at the limit. */
+  const readingStopped = () =>
+    until(
+      () =>
+        accepted.length === 1 &&
+        accepted[0]!.isPaused() &&
+        counts.emitted - counts.started >= PIPELINE_LIMIT,
+      60_000,
+    )
+  return { server: s, counts, readingStopped }
 }
 
 async function openClient(port: number, tls: boolean): Promise<Socket> {
@@ -168,18 +177,12 @@ describe.each([
     })
     const setup = await pipeliningServer(SMALL, tls, gate)
     server = setup.server
-    const { counts, accepted } = setup
+    const { counts, readingStopped } = setup
     const client = await openClient(server.port, tls)
     pipelineAll(client, SMALL)
     // The server stopped reading: its socket is paused with the queue at the limit, and what
     // it did not read backs up in the kernel and in the client's own buffer.
-    await until(
-      () =>
-        accepted.length === 1 &&
-        accepted[0]!.isPaused() &&
-        counts.emitted - counts.started >= PIPELINE_LIMIT,
-      60_000,
-    )
+    await readingStopped()
     expect(counts.started).toBe(1)
     expect(counts.maxWaiting).toBeLessThanOrEqual(bound(SMALL, tls))
     expect(client.writableLength).toBeGreaterThan(0)
@@ -195,17 +198,11 @@ describe.each([
   }, async () => {
     const setup = await pipeliningServer(SMALL, tls)
     server = setup.server
-    const { counts, accepted } = setup
+    const { counts, readingStopped } = setup
     const client = await openClient(server.port, tls)
     pipelineAll(client, SMALL)
     // Answers back up in the kernel until one can no longer be written; then the queue fills.
-    await until(
-      () =>
-        accepted.length === 1 &&
-        accepted[0]!.isPaused() &&
-        counts.emitted - counts.started >= PIPELINE_LIMIT,
-      60_000,
-    )
+    await readingStopped()
     expect(counts.maxWaiting).toBeLessThanOrEqual(bound(SMALL, tls))
     expect(counts.emitted).toBeLessThan(SMALL.count)
     expect(await readAll(client, SMALL)).toEqual(inOrder(SMALL))
