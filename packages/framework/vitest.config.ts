@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
-const conditions = ['@tsgi/source', 'node', 'import', 'default']
+// No 'import' here: vitest passes these to its workers as node `--conditions`, and with
+// 'import' node's own require() picks the ESM file of dual packages (is-promise under Express's
+// router, mounted in test/mount-adapters.test.ts). Vite applies 'import' to ESM imports itself.
+const conditions = ['@tsgi/source', 'node', 'default']
 
 export default defineConfig({
   resolve: { conditions },

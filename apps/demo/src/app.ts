@@ -5,8 +5,10 @@
  *
  * @module
  */
+import { fromFetch } from '@tsgi/adapters/fetch'
 import { createApp, json, NotFoundError, sse, stream } from '@tsgi/framework'
 import { z } from 'zod'
+import { HONO_MOUNT, honoApp } from './hono.ts'
 import { type Jobs, openJobs } from './jobs.ts'
 import { onion } from './onion.ts'
 
@@ -103,3 +105,6 @@ app.get('/events', (req) =>
     })(),
   ),
 )
+
+// A hono app served under /hono through @tsgi/adapters (see hono.ts).
+app.mount(HONO_MOUNT, fromFetch(honoApp()))

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import { ServerError, ServerErrorCode } from './errors.ts'
+import { type AppInterface, INTERFACES } from './interface.ts'
 import { DEFAULTS, type ServerOptions } from './options.ts'
 
 /** What the command line asks for. */
@@ -15,6 +16,8 @@ export interface CliArgs {
   target: string
   /** The export is a factory: call it (sync or async) to get the application. */
   factory: boolean
+  /** What the export is (`--interface`); unset is `auto`, which decides by its marks. */
+  interface?: AppInterface
   /** Number of worker processes; 1 runs the server in this process. */
   workers: number
   /** Restart on file changes (development). */
@@ -42,6 +45,11 @@ export const FLAGS: Record<string, Flag> = {
   },
   uds: { type: 'string', value: 'PATH', help: 'Bind a unix domain socket instead of host/port.' },
   factory: { type: 'boolean', help: 'The export is a function returning the app (sync or async).' },
+  interface: {
+    type: 'string',
+    value: 'KIND',
+    help: 'What the export is: auto | tsgi | fetch | node. Default auto.',
+  },
   workers: {
     type: 'string',
     value: 'N',
@@ -154,6 +162,11 @@ export function helpText(): string {
     'Serves a TSGI application. <module> is a .ts, .mts, .js or .mjs file; the default export',
     'is used unless :export names another.',
     '',
+    'With --interface auto, an object with a fetch method (hono, export default { fetch }) is',
+    'served as a fetch handler; a Koa app or a function with Express or Connect marks as a node',
+    'listener (both through @tsgi/adapters, resolved from the module); any other function as a',
+    'TSGI application.',
+    '',
     'Options:',
     ...lines,
     '',
@@ -239,6 +252,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const lifespan = s('lifespan')
   if (lifespan !== undefined && !['auto', 'on', 'off'].includes(lifespan))
     throw bad('lifespan', `expected auto, on or off, got ${JSON.stringify(lifespan)}`)
+  const iface = s('interface')
+  if (iface !== undefined && !(INTERFACES as readonly string[]).includes(iface))
+    throw bad('interface', `expected auto, tsgi, fetch or node, got ${JSON.stringify(iface)}`)
   const logLevel = s('log-level')
   if (logLevel !== undefined && !['error', 'warn', 'info', 'debug'].includes(logLevel))
     throw bad('log-level', `expected error, warn, info or debug, got ${JSON.stringify(logLevel)}`)
@@ -293,6 +309,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     args: {
       target: parsed.positionals[0]!,
       factory: v.factory === true,
+      interface: iface as AppInterface | undefined,
       workers,
       reload: v.reload === true,
       options,

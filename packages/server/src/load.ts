@@ -12,6 +12,7 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Application } from '@tsgi/protocol'
 import { ServerError, ServerErrorCode } from './errors.ts'
+import { type AppInterface, adaptApp, checkInterface, type Detection } from './interface.ts'
 import { type LoadedModule, locateLoadError, traceModules } from './load-error.ts'
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs']
@@ -44,11 +45,31 @@ export function resolveModule(file: string, cwd = process.cwd()): string {
   return found
 }
 
-/** Imports the target and returns the application (calling a factory when asked). */
-export async function loadApp(
-  target: string,
-  options: { factory?: boolean; cwd?: string } = {},
-): Promise<Application> {
+/** How to load a target. */
+export interface LoadOptions {
+  /** The export is a factory: call it (sync or async) to get the application. */
+  factory?: boolean
+  /** Where a relative module path starts. Default `process.cwd()`. */
+  cwd?: string
+  /** What the export is (`--interface`); `auto` (the default) decides by its marks. */
+  interface?: AppInterface
+}
+
+/** A loaded target: the TSGI application to serve, and what the export was. */
+export interface LoadedTarget {
+  /** The application (the export itself, or its `fromFetch` / `fromNodeListener` wrapping). */
+  app: Application
+  /** The interface the export was served as, and why. */
+  detection: Detection
+  /** `/abs/path/app.ts:name` (with `()` for a factory), as the messages name it. */
+  what: string
+}
+
+/**
+ * Imports the target, checks its interface and returns the application to serve with what it
+ * was. Throws `TSGI_SERVER_ERR_LOAD`.
+ */
+export async function loadTarget(target: string, options: LoadOptions = {}): Promise<LoadedTarget> {
   const { file, exportName } = splitTarget(target)
   const path = resolveModule(file, options.cwd)
   let mod: Record<string, unknown>
@@ -77,10 +98,15 @@ export async function loadApp(
       throw raised(`--factory: ${path}:${name}() threw`, error, [])
     }
   }
-  if (typeof app !== 'function') {
-    throw fail(
-      `${path}:${name}${options.factory ? '()' : ''} is not an application: expected a function (scope, receive, send), got ${app === null ? 'null' : typeof app}`,
-    )
-  }
-  return app as Application
+  const what = `${path}:${name}${options.factory ? '()' : ''}`
+  const detection = checkInterface(app, options.interface ?? 'auto', what)
+  return { app: await adaptApp(app, detection, path), detection, what }
+}
+
+/**
+ * Imports the target and returns the application (calling a factory when asked). A fetch handler
+ * or a node listener is wrapped through `@tsgi/adapters` (see `options.interface`).
+ */
+export async function loadApp(target: string, options: LoadOptions = {}): Promise<Application> {
+  return (await loadTarget(target, options)).app
 }

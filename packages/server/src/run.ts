@@ -13,7 +13,8 @@ import type { Application } from '@tsgi/protocol'
 import type { CliArgs } from './cli-args.ts'
 import { cliMessage } from './cli-args.ts'
 import { ServerError, ServerErrorCode } from './errors.ts'
-import { loadApp } from './load.ts'
+import type { Detection } from './interface.ts'
+import { loadTarget } from './load.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { resolveOptions } from './options.ts'
 import { type ServerHandle, serve } from './server.ts'
@@ -67,6 +68,19 @@ function logLoadError(logger: Logger, error: unknown): void {
   else logger.error(error.message)
 }
 
+const KINDS = {
+  tsgi: 'a TSGI application',
+  fetch: 'a fetch handler, through fromFetch from @tsgi/adapters/fetch',
+  node: 'a node listener, through fromNodeListener from @tsgi/adapters/node',
+} as const
+
+/** Says what the export was served as: a debug line for a TSGI app, an info line when adapted. */
+function logInterface(logger: Logger, what: string, detection: Detection): void {
+  const line = `serving ${what} as ${KINDS[detection.interface]} (${detection.reason})`
+  if (detection.interface === 'tsgi') logger.debug(line)
+  else logger.info(line)
+}
+
 async function serveUntilStopped(
   args: CliArgs,
   hooks: RunHooks,
@@ -75,7 +89,12 @@ async function serveUntilStopped(
 ): Promise<number> {
   let app: Application
   try {
-    app = await loadApp(args.target, { factory: args.factory })
+    const loaded = await loadTarget(args.target, {
+      factory: args.factory,
+      interface: args.interface,
+    })
+    app = loaded.app
+    logInterface(logger, loaded.what, loaded.detection)
   } catch (error) {
     logLoadError(logger, error)
     return ExitCode.loadFailed
