@@ -55,6 +55,13 @@ const expected: Record<string, unknown> = {
   'check-app.ts': { passed: true, violations: [] },
   'express-on-tsgi.ts': { body: { echoed: { n: 1 } }, cookies: 2 },
   'hono-on-tsgi.ts': { overSocket: { id: '7' }, direct: { id: '8' } },
+  'lambda-on-tsgi.ts': {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    cookies: ['seen=1', 'theme=dark'],
+    body: '{"hello":"ada"}',
+    isBase64Encoded: false,
+  },
   'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
 }
 
