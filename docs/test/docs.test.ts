@@ -62,6 +62,11 @@ const expected: Record<string, unknown> = {
     body: '{"hello":"ada"}',
     isBase64Encoded: false,
   },
+  'mount-foreign-apps.ts': {
+    root: { served: 'by the framework' },
+    legacy: { url: '/users', baseUrl: '/legacy' },
+    hono: { hello: 'hono' },
+  },
   'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
 }
 
