@@ -67,6 +67,7 @@ const expected: Record<string, unknown> = {
     legacy: { url: '/users', baseUrl: '/legacy' },
     hono: { hello: 'hono' },
   },
+  'koa-fastify-on-tsgi.ts': { koa: { from: 'koa', path: '/k' }, fastify: { from: 'fastify' } },
   'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
 }
 

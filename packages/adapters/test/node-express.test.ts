@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { checkApp } from '@tsgi/protocol/conformance'
 import { createTestClient } from '@tsgi/protocol/testing'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { fromNodeListener } from '../src/node/index.ts'
-import { memory, type Transport, values, wire } from './node-helpers.ts'
+import { memory, type Transport, until, values, wire } from './node-helpers.ts'
+
+const sendFileOutcomes: string[] = []
 
 function expressApp(): express.Express {
   const app = express()
@@ -35,6 +39,12 @@ function expressApp(): express.Express {
       httpVersion: req.httpVersion,
     })
   })
+  // sendFile's callback reports how the response ended: an error if the client aborted.
+  app.get('/file', (_req, res) => {
+    res.sendFile(fileURLToPath(import.meta.url), (error) => {
+      sendFileOutcomes.push(error ? `error: ${error.message}` : 'ok')
+    })
+  })
   app.get('/boom', () => {
     throw new Error('boom')
   })
@@ -55,6 +65,15 @@ describe.each(['memory', 'wire'])('Express 5 app (%s)', (kind) => {
     expect(got.status).toBe(200)
     expect(values(got, 'content-type')[0]).toMatch(/^application\/json/)
     expect(JSON.parse(got.text)).toEqual({ hello: 'tsgi' })
+  })
+
+  test('res.sendFile: the file, and its callback sees a completed response (not an abort)', async () => {
+    const before = sendFileOutcomes.length
+    const got = await t.hit({ path: '/file' })
+    expect(got.status).toBe(200)
+    expect(got.text).toBe(readFileSync(fileURLToPath(import.meta.url), 'utf8'))
+    await until(() => sendFileOutcomes.length > before)
+    expect(sendFileOutcomes.slice(before)).toEqual(['ok'])
   })
 
   test('express.json() reads the request body', async () => {

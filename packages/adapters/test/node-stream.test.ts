@@ -214,6 +214,34 @@ describe('client disconnects', () => {
     expect(await writeLate()).toEqual([false, 'ERR_STREAM_DESTROYED'])
   })
 
+  test('in memory, after the upload and before any response: close once, no finish', async () => {
+    const { events, app } = recorder()
+    const controller = new AbortController()
+    const done = createTestClient(app).request('/', {
+      method: 'POST',
+      body: 'complete',
+      signal: controller.signal,
+    })
+    await until(() => events.includes('data'))
+    controller.abort()
+    await done.catch(() => {})
+    await until(() => events.includes('res:close') && events.includes('req:close'))
+    // The request was complete: no 'aborted' and no ECONNRESET, as node:http.
+    expect(aborts(events).sort()).toEqual(['req:close', 'res:close'])
+  })
+
+  test('over a socket, after the upload and before any response', async () => {
+    const { events, app } = recorder()
+    await using server = await serve(app, { port: 0, host: '127.0.0.1' })
+    const { port } = server.address as { port: number }
+    const socket = connect(port, '127.0.0.1')
+    socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 8\r\n\r\ncomplete')
+    await until(() => events.includes('data'))
+    socket.destroy()
+    await until(() => events.includes('res:close') && events.includes('req:close'))
+    expect(aborts(events).sort()).toEqual(['req:close', 'res:close'])
+  })
+
   test('over a socket, mid-upload', async () => {
     const { events, app } = recorder()
     await using server = await serve(app, { port: 0, host: '127.0.0.1' })

@@ -14,6 +14,7 @@ import {
   type Receive,
   type Send,
 } from '@tsgi/protocol'
+import { NodeStatusError } from './errors.ts'
 import { createRequest, hasBody } from './request.ts'
 import { type ParsedPart, ResponseParser } from './response-parser.ts'
 import { VirtualSocket } from './virtual-socket.ts'
@@ -74,9 +75,10 @@ export class NodeExchange {
   private readonly parser: ResponseParser
   private readonly trailersOffered: boolean
   private trailers = false
-  private started = false
   private reading = false
   private watching = false
+  /** The response's last event was handed to `send()`. */
+  private lastSent = false
   private bodyDone = false
   private settled = false
   private resolve: () => void = () => {}
@@ -145,17 +147,19 @@ export class NodeExchange {
   }
 
   /**
-   * After the body, one pending `receive()` tells when the client leaves mid-response. It is
-   * only started once the response began: a server double that reports `http.disconnect` right
-   * after the body (checkApp's does) would otherwise abort every exchange before it answered.
-   * A client leaving before the response began is seen by the first `send()`.
+   * After the body, one pending `receive()` tells when the client leaves, before the response
+   * or during it: it resolves `http.disconnect` then, or once the response is complete (SPEC
+   * §5.3.4), when the exchange has already settled.
    */
   private watch(): void {
-    if (this.watching || !this.bodyDone || !this.started || this.settled) return
+    if (this.watching || !this.bodyDone || this.settled) return
     this.watching = true
     this.receive().then(
       (event) => {
-        if (event.type === 'http.disconnect') this.abort()
+        // Once the last event is handed to send(), the server answers http.disconnect for a
+        // complete response (§5.3.4), maybe before that send() resolves: not an abort. A client
+        // leaving meanwhile makes that send() reject, which aborts.
+        if (event.type === 'http.disconnect' && !this.lastSent) this.abort()
       },
       (error: unknown) => this.fail(error),
     )
@@ -188,6 +192,10 @@ export class NodeExchange {
       this.socket.destroy()
     }
     if (end === null) {
+      // Only an informational head was written (`res.status(101).end()`): no final response
+      // will ever come, so fail now rather than leave the exchange waiting forever.
+      const interim = this.parser.interim
+      if (interim !== null) this.fail(new NodeStatusError(interim))
       complete()
       return
     }
@@ -197,6 +205,7 @@ export class NodeExchange {
   }
 
   private flush(events: HTTPOutgoingEvent[], complete: boolean): Promise<void> {
+    if (complete) this.lastSent = true
     return Promise.all(events.map((event) => this.send(event))).then(
       () => {
         if (complete) this.succeed()
@@ -214,7 +223,6 @@ export class NodeExchange {
     if (part.kind === 'head') {
       const { headers, announcesTrailers } = endToEnd(part.headers)
       this.trailers = announcesTrailers && this.trailersOffered
-      this.started = true
       events.push({
         type: 'http.response.start',
         status: part.status,

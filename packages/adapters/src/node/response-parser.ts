@@ -54,6 +54,7 @@ export class ResponseParser {
   private pending: Buffer = EMPTY
   private remaining = 0
   private readonly head: boolean
+  private interimStatus: number | null = null
 
   /** @param method the request method: a `HEAD` response has no body whatever its headers say. */
   constructor(method: string) {
@@ -63,6 +64,11 @@ export class ResponseParser {
   /** `true` once the response is complete (its end was parsed or {@link finish} was called). */
   get done(): boolean {
     return this.state === 'done'
+  }
+
+  /** The last informational (1xx) status seen while no final head came yet, else `null`. */
+  get interim(): number | null {
+    return this.state === 'head' ? this.interimStatus : null
   }
 
   /** Parses `chunk`; returns the parts it completed. Throws {@link ResponseParseError}. */
@@ -163,7 +169,10 @@ export class ResponseParser {
     if (status === null) throw new ResponseParseError(`bad status line ${JSON.stringify(lines[0])}`)
     const code = Number(status[1])
     // Interim responses (writeContinue, writeProcessing, writeEarlyHints) are the server's.
-    if (code < 200) return
+    if (code < 200) {
+      this.interimStatus = code
+      return
+    }
     const headers = parseFields(lines, 1)
     out.push({ kind: 'head', status: code, headers })
     let chunked = false
