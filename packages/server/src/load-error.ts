@@ -11,8 +11,12 @@
  * @module
  */
 import { spawnSync } from 'node:child_process'
-import { registerHooks } from 'node:module'
+import * as nodeModule from 'node:module'
 import { fileURLToPath } from 'node:url'
+
+// A namespace import: Bun's node:module has no registerHooks, and a named import of a missing
+// export is a SyntaxError at load time (the reference server runs under Bun too).
+const { registerHooks } = nodeModule as Partial<typeof nodeModule>
 
 /** A module the loader loaded while the application was imported. */
 export interface LoadedModule {

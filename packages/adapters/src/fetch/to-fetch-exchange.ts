@@ -9,6 +9,7 @@ import {
   type Application,
   ClientDisconnectedError,
   decodePath,
+  type Extensions,
   type HeaderList,
   type HTTPIncomingEvent,
   HTTPResponseTracker,
@@ -19,35 +20,66 @@ import {
   type State,
   TSGI_VERSION,
 } from '@tsgi/protocol'
+import { type FileOpener, openForPathsend } from './to-fetch-pathsend.ts'
+import { closingResponse } from './to-fetch-refusal.ts'
 
 const EMPTY = new Uint8Array(0)
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
+/** What a `Response` can be built with. */
+type ResponseBody = ConstructorParameters<typeof Response>[0]
+
 /** Bytes the response stream holds before `send()` waits for the client to read. */
 const HIGH_WATER_MARK = 64 * 1024
 
-/** Builds the `http` scope of `request`. */
-export function scopeOf(request: Request, client: Address | null, state: State): HTTPScope {
-  const url = new URL(request.url)
+/** Where a request came from and what the host offers, shared by `http` and `websocket` scopes. */
+export interface ScopeBase {
+  client: Address | null
+  state: State
+  /** The mount prefix (`scope.rootPath`), prefixed to `path` and `rawPath`. */
+  rootPath: string
+  extensions: Extensions
+}
+
+/** The fields of a scope read from `request.url` and `request.headers`. */
+export function requestFields(request: Request, rootPath: string) {
+  // Bun gives a bare path as `request.url` to an HTTP/1.0 request without Host.
+  const url = new URL(request.url, 'http://localhost')
   const headers: HeaderList = []
   // Runtimes differ on whether `host` is in request.headers: make it always there, first.
   if (!request.headers.has('host')) headers.push(['host', url.host])
-  for (const [name, value] of request.headers) headers.push([name, value])
-  const https = url.protocol === 'https:'
+  for (const [name, value] of request.headers) {
+    // An absolute-form target's authority replaces Host (RFC 9112 §3.2.2), as the URL has it.
+    headers.push([
+      name,
+      name === 'host' && value !== url.host && url.host !== '' ? url.host : value,
+    ])
+  }
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:'
+  return {
+    secure,
+    path: rootPath + decodePath(url.pathname),
+    rawPath: rootPath + url.pathname,
+    queryString: url.search.slice(1),
+    headers,
+    server: { host: url.hostname, port: url.port === '' ? (secure ? 443 : 80) : Number(url.port) },
+  }
+}
+
+/** Builds the `http` scope of `request`. */
+export function scopeOf(request: Request, base: ScopeBase): HTTPScope {
+  const { secure, ...fields } = requestFields(request, base.rootPath)
   return {
     type: 'http',
     tsgi: TSGI_VERSION,
+    // A `Request` does not say which HTTP version carried it.
     httpVersion: '1.1',
     method: request.method,
-    scheme: https ? 'https' : 'http',
-    path: decodePath(url.pathname),
-    rawPath: url.pathname,
-    queryString: url.search.slice(1),
-    rootPath: '',
-    headers,
-    client,
-    server: { host: url.hostname, port: url.port === '' ? (https ? 443 : 80) : Number(url.port) },
-    state: { ...state },
-    extensions: {},
+    scheme: secure ? 'https' : 'http',
+    ...fields,
+    rootPath: base.rootPath,
+    client: base.client,
+    state: { ...base.state },
+    extensions: { ...base.extensions },
   }
 }
 
@@ -57,11 +89,13 @@ export function exchange(
   request: Request,
   scope: HTTPScope,
   onError: (error: unknown) => void,
+  files: FileOpener | undefined,
+  inFlight: Set<Promise<void>>,
 ): Promise<Response> {
   const tracker = new HTTPResponseTracker(scope.method, scope.extensions)
   const reader = request.body?.getReader()
   let gone = false
-  let bodyDone = reader === undefined
+  let bodyDone = false
   let wake: (() => void) | null = null
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null
   let pulled: (() => void) | null = null
@@ -86,8 +120,15 @@ export function exchange(
   const receive = async (): Promise<HTTPIncomingEvent> => {
     if (gone || tracker.complete) return { type: 'http.disconnect' }
     if (!bodyDone && reader !== undefined) {
-      const read = await Promise.race([reader.read(), ended.then(() => undefined)])
-      if (read === undefined || gone) return { type: 'http.disconnect' }
+      // A body cut short errors the read (Deno): that is the client leaving.
+      const read = await Promise.race([
+        reader.read().catch(() => undefined),
+        ended.then(() => undefined),
+      ])
+      if (read === undefined || gone) {
+        leave()
+        return { type: 'http.disconnect' }
+      }
       if (read.done) {
         bodyDone = true
         return { type: 'http.request', body: EMPTY, moreBody: false }
@@ -102,13 +143,16 @@ export function exchange(
     return { type: 'http.disconnect' }
   }
 
-  const answer = (body: Uint8Array | ReadableStream<Uint8Array> | null): void => {
+  const answer = (body: ResponseBody, size?: number): void => {
     answered = true
     const headers = new Headers()
     for (const [name, value] of tracker.headers) {
       // Framing is the host's (SPEC §5.4.3): hop-by-hop fields are not the app's to send.
       if (!HOP_BY_HOP.has(name.toLowerCase())) headers.append(name, value)
     }
+    if (size !== undefined && !headers.has('content-length'))
+      headers.set('content-length', String(size))
+    if (tracker.bodyless && body instanceof ReadableStream) body.cancel().catch(() => {})
     resolve(new Response(tracker.bodyless ? null : body, { status: tracker.status, headers }))
   }
 
@@ -127,8 +171,22 @@ export function exchange(
     )
 
   const send = async (event: SendEvent): Promise<void> => {
+    // After the response completed, an event is the app's mistake whether or not the client
+    // is still there (Deno aborts `request.signal` once a response is delivered).
+    if (tracker.complete) tracker.accept(event)
     if (gone) throw new ClientDisconnectedError()
     tracker.accept(event)
+    if (event.type === 'http.response.pathsend' && files !== undefined) {
+      // Rejects with the file's error (the app's failure then makes the 500).
+      const file = await openForPathsend(files, event.path, tracker.headers)
+      if (gone) {
+        if (file.body instanceof ReadableStream) file.body.cancel().catch(() => {})
+        throw new ClientDisconnectedError()
+      }
+      answer(file.body, file.size)
+      wake?.()
+      return
+    }
     if (event.type !== 'http.response.body') return
     const body = event.body ?? EMPTY
     const more = event.moreBody === true
@@ -161,23 +219,46 @@ export function exchange(
     if (gone) throw new ClientDisconnectedError()
   }
 
+  const cut = async (error: unknown): Promise<void> => {
+    // Bun drops what it read from a stream but had not written when the stream errors in the
+    // same turn: let the client have the queue, and the runtime one macrotask to write it.
+    while (!gone && controller !== null && (controller.desiredSize ?? 0) < HIGH_WATER_MARK) {
+      await new Promise<void>((r) => {
+        pulled = r
+      })
+      pulled = null
+    }
+    await new Promise((r) => setTimeout(r, 0))
+    controller?.error(error)
+  }
+
   const fail = (error: unknown): void => {
     // After the client left, nothing is an application error and nobody reads the answer.
     if (!gone && !isClientDisconnected(error)) onError(error)
     if (!answered) {
+      // Nothing was written yet (a start alone is held until its first body): a 500 that
+      // closes the connection, as the reference server answers.
       answered = true
-      resolve(new Response(gone ? null : 'Internal Server Error', { status: 500 }))
-    } else controller?.error(error)
+      resolve(
+        gone ? new Response(null, { status: 500 }) : closingResponse(500, 'Internal Server Error'),
+      )
+    } else void cut(error)
     wake?.()
   }
 
-  Promise.resolve()
+  // In flight until the application returned: `close()` waits for these before the lifespan.
+  const running: Promise<void> = Promise.resolve()
     .then(() => app(scope, receive, send))
     .then(
       () => {
-        if (!tracker.complete) fail(new IncompleteResponseError(tracker.started ? 'body' : 'start'))
+        // Not answered yet though complete: the last body event was refused (say it fell short
+        // of its Content-Length), so nothing went out.
+        if (!tracker.complete || !answered)
+          fail(new IncompleteResponseError(tracker.started ? 'body' : 'start'))
       },
       (error: unknown) => fail(error ?? new Error('the application rejected')),
     )
+    .finally(() => inFlight.delete(running))
+  inFlight.add(running)
   return result
 }

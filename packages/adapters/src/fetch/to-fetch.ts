@@ -4,8 +4,17 @@
  *
  * @module
  */
-import { type Address, type Application, LifespanRunner } from '@tsgi/protocol'
-import { exchange, scopeOf } from './to-fetch-exchange.ts'
+import { type Address, type Application, type Extensions, LifespanRunner } from '@tsgi/protocol'
+import { exchange, type ScopeBase, scopeOf } from './to-fetch-exchange.ts'
+import type { FileOpener } from './to-fetch-pathsend.ts'
+import { refusal } from './to-fetch-refusal.ts'
+import {
+  isWebSocketRequest,
+  type LiveSession,
+  type WebSocketUpgrader,
+  websocketExchange,
+  websocketScopeOf,
+} from './to-fetch-websocket.ts'
 
 /** Options of {@link toFetch}. */
 export interface ToFetchOptions {
@@ -19,6 +28,24 @@ export interface ToFetchOptions {
   lifespan?: 'auto' | 'on'
   /** Called with an application error (the response became a 500, or was cut). Default `console.error`. */
   onError?: (error: unknown) => void
+  /**
+   * The prefix the app is mounted under, which the host (or a proxy before it) removed from the
+   * URL: `scope.rootPath`, and prefixed to `path` and `rawPath` (as the reference server's
+   * `--root-path`). Default `''`.
+   */
+  rootPath?: string
+  /**
+   * Serves `Upgrade: websocket` requests as `websocket` scopes through the runtime's native
+   * upgrade: `bunWebSocket().upgrade` or `denoWebSocket(Deno.upgradeWebSocket)`. Without it,
+   * such requests are `http` scopes like any other.
+   */
+  websocket?: WebSocketUpgrader
+  /**
+   * Offers `http.response.pathsend` (SPEC §7.2): how the runtime opens a file, whose body then
+   * goes out as the `Response` body — `bunFiles(Bun.file)` or `denoFiles(Deno.open)`. Without
+   * it the extension is not announced.
+   */
+  files?: FileOpener
 }
 
 /** What {@link toFetch} returns: a fetch handler object with lifespan controls. */
@@ -27,7 +54,12 @@ export interface FetchApplication {
   fetch(request: Request, env?: unknown, ctx?: unknown): Promise<Response>
   /** Runs lifespan startup (once); rejects with `LifespanFailedError` if it failed. */
   ready(): Promise<void>
-  /** Runs lifespan shutdown (after startup ran); later requests are still answered. */
+  /**
+   * Graceful shutdown: closes the open WebSocket sessions with 1012 (their apps see
+   * `websocket.disconnect` 1012), waits until every in-flight request's app returned, then
+   * runs lifespan shutdown (after startup ran). Later requests are still answered: a host
+   * stops accepting first.
+   */
   close(): Promise<void>
 }
 
@@ -36,13 +68,18 @@ export interface FetchApplication {
  * (`receive()` reads `request.body`; `request.signal` aborting yields `http.disconnect`), and
  * the `Response` resolves once the start and the first body event arrived: a body sent in one
  * event becomes the `Response` body as is, a streamed one a pull-based `ReadableStream`, so
- * `send()` waits while the client reads slowly. No extension is announced.
+ * `send()` waits while the client reads slowly. With `options.websocket`, WebSocket handshakes
+ * become `websocket` scopes served through the runtime's native upgrade. No extension is
+ * announced for `http` scopes unless `options.files` offers pathsend; `websocket` scopes have
+ * the denial response.
  *
  * @example
  * ```ts
- * import { toFetch } from '@tsgi/adapters/fetch'
- * const handler = toFetch(app)
- * Bun.serve({ fetch: (req, server) => handler.fetch(req) })
+ * import { bunWebSocket, toFetch } from '@tsgi/adapters/fetch'
+ * const ws = bunWebSocket()
+ * const handler = toFetch(app, { websocket: ws.upgrade })
+ * await handler.ready()
+ * const server = Bun.serve({ fetch: handler.fetch, websocket: ws.handlers })
  * ```
  */
 export function toFetch(app: Application, options: ToFetchOptions = {}): FetchApplication {
@@ -51,6 +88,14 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): FetchAp
   lifespan.onError = onError
   const mode = options.lifespan ?? 'auto'
   const client = options.client ?? null
+  const rootPath = options.rootPath ?? ''
+  const upgrader = options.websocket
+  const sessions = new Set<LiveSession>()
+  const inFlight = new Set<Promise<void>>()
+  const files = options.files
+  // Only what the runtime can honour (SPEC §7): never trailers, which a `Response` cannot
+  // carry; pathsend when the host said how to open files.
+  const extensions: Extensions = files === undefined ? {} : { 'http.response.pathsend': {} }
   let started: Promise<void> | undefined
   const ready = (): Promise<void> => {
     started ??= lifespan.start(app, mode).then(() => {})
@@ -59,11 +104,22 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): FetchAp
   return {
     async fetch(request, env, ctx) {
       await ready()
+      const refused = refusal(request)
+      if (refused !== null) return refused
       const address = typeof client === 'function' ? client(request, env, ctx) : client
-      return exchange(app, request, scopeOf(request, address, lifespan.state), onError)
+      const base: ScopeBase = { client: address, state: lifespan.state, rootPath, extensions }
+      if (upgrader !== undefined && isWebSocketRequest(request)) {
+        const scope = websocketScopeOf(request, base)
+        return websocketExchange(app, request, scope, upgrader, { env, ctx }, onError, sessions)
+      }
+      return exchange(app, request, scopeOf(request, base), onError, files, inFlight)
     },
     ready,
     async close() {
+      // Open WebSockets end (1012, the server is shutting down) and in-flight requests finish
+      // before the lifespan shutdown.
+      await Promise.all([...sessions].map((s) => s.shutdown()))
+      while (inFlight.size > 0) await Promise.all(inFlight)
       if (started === undefined) return
       await started
       await lifespan.stop()
