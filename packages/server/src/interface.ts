@@ -9,7 +9,7 @@
  *
  * `@tsgi/adapters` is not a dependency of the server (it depends on the server for its tests, and
  * a dependency back would be a cycle): it is resolved at run time from the application's module,
- * where the user installed it, then from the server's own location.
+ * where the user installed it.
  *
  * @module
  */
@@ -140,37 +140,29 @@ interface NodeModule {
 }
 
 /**
- * Imports `@tsgi/adapters/<entry>` as the application would: resolved from `appFile`, else from
- * the server's own location. Throws `TSGI_SERVER_ERR_LOAD` saying to install it when neither has it.
+ * Imports `@tsgi/adapters/<entry>` as the application would: resolved from `appFile`, where the
+ * user installed it. Not from the server's own location: pnpm links an optional peer into the
+ * server's `node_modules` in a workspace, which would hide a missing install from the user.
+ * Throws `TSGI_SERVER_ERR_LOAD` saying to install it when the app cannot resolve it.
  */
 export async function importAdapter(entry: 'fetch' | 'node', appFile: string): Promise<unknown> {
   const specifier = `@tsgi/adapters/${entry}`
-  let url: string | undefined
+  let url: string
   try {
     url = pathToFileURL(createRequire(appFile).resolve(specifier)).href
   } catch {
-    // Not installed next to the app (nor on NODE_PATH, which pnpm's bin shims set to its store):
-    // the server's own resolution is tried below.
-  }
-  try {
-    return await import(url ?? specifier)
-  } catch (error) {
-    const code = (error as { code?: unknown }).code
-    // Not installed: resolved nowhere. A module missing inside the adapters is another failure.
-    const missing =
-      url === undefined &&
-      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-      String((error as Error).message).includes('@tsgi/adapters')
-    if (!missing) {
-      throw new ServerError(
-        ServerErrorCode.load,
-        `cannot load ${specifier}: ${(error as Error).message}`,
-        { cause: error },
-      )
-    }
     throw new ServerError(
       ServerErrorCode.load,
-      `${specifier} is needed to serve ${entry === 'fetch' ? 'a fetch handler' : 'a node listener'} but is not installed (looked from ${appFile} and from @tsgi/server): npm install @tsgi/adapters`,
+      `${specifier} is needed to serve ${entry === 'fetch' ? 'a fetch handler' : 'a node listener'} but is not installed (looked from ${appFile}): npm install @tsgi/adapters`,
+    )
+  }
+  try {
+    return await import(url)
+  } catch (error) {
+    throw new ServerError(
+      ServerErrorCode.load,
+      `cannot load ${specifier}: ${(error as Error).message}`,
+      { cause: error },
     )
   }
 }
