@@ -68,7 +68,12 @@ const expected: Record<string, unknown> = {
     hono: { hello: 'hono' },
   },
   'koa-fastify-on-tsgi.ts': { koa: { from: 'koa', path: '/k' }, fastify: { from: 'fastify' } },
+  'testing-kit.ts': {
+    memory: { status: 200, body: { id: '1' } },
+    socket: { status: 200, body: { id: '1' } },
+  },
   'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
+  'typed-locals.ts': { me: { id: 'ada' }, whoami: { admin: true }, anonymous: 401 },
 }
 
 test('every TypeScript block in the guides and the root README is a checked example', () => {

@@ -106,5 +106,16 @@ app.get('/events', (req) =>
   ),
 )
 
+// A web (Fetch API) Response, as hono, h3 or Next.js handlers return it: status, headers and body
+// are kept as they are.
+app.get(
+  '/web',
+  () =>
+    new Response('made with the Fetch API\n', {
+      status: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'x-made-with': 'fetch' },
+    }),
+)
+
 // A hono app served under /hono through @tsgi/adapters (see hono.ts).
 app.mount(HONO_MOUNT, fromFetch(honoApp()))

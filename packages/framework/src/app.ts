@@ -13,12 +13,13 @@ import {
   type State,
   UnsupportedScopeError,
 } from '@tsgi/protocol'
-import {
-  createTestClient,
-  type RequestInit,
-  type TestClient,
-  type TestResponse,
+import type {
+  RequestInit,
+  TestClient,
+  TestClientOptions,
+  TestResponse,
 } from '@tsgi/protocol/testing'
+import { deferredTestClient } from './deferred-client.ts'
 import { Dispatcher, type DispatcherOptions } from './dispatcher.ts'
 import { runLifespan } from './lifespan.ts'
 import type { RouteRecord } from './router/router.ts'
@@ -44,10 +45,16 @@ export interface AppMethods<S extends State> {
   onStartup(hook: LifespanHook<S>): App<S>
   /** Runs at shutdown, in reverse registration order (last opened, first closed). */
   onShutdown(hook: LifespanHook<S>): App<S>
-  /** Sends a request through the in-memory test client (no socket). */
+  /**
+   * Sends a request through the in-memory test client (no socket). The client is loaded on the
+   * first call: production, which never calls it, never loads it.
+   */
   request(target: string | RequestInit, init?: RequestInit): Promise<TestResponse>
-  /** A test client for this app (its lifespan runs with `startup()`). */
-  testClient(options?: Parameters<typeof createTestClient>[1]): TestClient
+  /**
+   * A test client for this app (its lifespan runs with `startup()`), loaded on its first call.
+   * For tests in memory and over a socket, see `@tsgi/framework/testing`.
+   */
+  testClient(options?: TestClientOptions): TestClient
   /** The route table, one line per method and path (for a `routes` listing). */
   routes(): string[]
 }
@@ -103,12 +110,12 @@ class AppCore<S extends State> extends Router<S> {
 
   request(this: App<S>, target: string | RequestInit, init?: RequestInit): Promise<TestResponse> {
     const box = (this as unknown as AppCore<S>).clientBox
-    box.client ??= createTestClient(this)
+    box.client ??= deferredTestClient(this)
     return box.client.request(target, init)
   }
 
-  testClient(this: App<S>, options?: Parameters<typeof createTestClient>[1]): TestClient {
-    return createTestClient(this, options)
+  testClient(this: App<S>, options?: TestClientOptions): TestClient {
+    return deferredTestClient(this, options)
   }
 
   routes(): string[] {

@@ -21,33 +21,18 @@ import {
   MethodNotAllowedError,
   NotFoundError,
 } from './errors.ts'
-import { compose, type Link } from './middleware.ts'
+import type { Link } from './middleware.ts'
 import { Request } from './request.ts'
-import { type ErrorLogger, errorResponse, toResponse } from './respond.ts'
+import { type ErrorLogger, errorResponse } from './respond.ts'
 import { Response, redirect } from './response.ts'
+import { appChain, compileRoute, httpTerminal, unexpectedResult } from './router/compile.ts'
+import type { DispatcherOptions, MountRecord, RouteRecord, RouterScope } from './router/model.ts'
 import { parsePattern } from './router/path.ts'
-import type { ErrorHandler, MountRecord, RouteRecord, RouterScope } from './router/router.ts'
 import { type Match, RouteTree } from './router/tree.ts'
 import { sendResponse } from './send.ts'
-import { validateRoute } from './validate-route.ts'
-import { runWebSocketRoute } from './websocket.ts'
+import { runWebSocketSession, webSocketTerminal } from './websocket.ts'
 
-/** Settings of request handling. */
-export interface DispatcherOptions {
-  /** Largest request body in bytes (413 beyond); routes may override. Default 1 MiB. */
-  bodyLimit: number
-  /**
-   * Trailing and repeated slashes: `redirect` (default) answers 308 to the canonical path when
-   * that path has a route; `tolerant` matches as if canonical; `strict` matches only exactly.
-   */
-  slashes: 'redirect' | 'tolerant' | 'strict'
-  /** Coerce numeric/boolean strings in params, query and headers when a schema asks. Default true. */
-  coerce: boolean
-  /** Put internal error messages and stacks in 500 bodies. Default false. */
-  debug: boolean
-  /** Where unhandled errors go. Default: stderr. */
-  logger: ErrorLogger
-}
+export type { DispatcherOptions } from './router/model.ts'
 
 /** A route ready to serve: its record and, once compiled, its chain. */
 interface CompiledRoute {
@@ -79,6 +64,7 @@ export class Dispatcher {
   private readonly appScope: RouterScope
   private readonly mounts: MountRecord[]
   private outer: Link | null = null
+  private outerWebSocket: Link | null = null
 
   constructor(appScope: RouterScope, mounts: MountRecord[], options: Partial<DispatcherOptions>) {
     this.appScope = appScope
@@ -109,6 +95,7 @@ export class Dispatcher {
       routes.methods.set(record.method, compiled)
     }
     this.outer = null
+    this.outerWebSocket = null
   }
 
   /** Validates the app before startup (patterns and duplicates are already checked at registration). */
@@ -165,7 +152,7 @@ export class Dispatcher {
       (response) =>
         response instanceof Response
           ? this.respond(request, response, send)
-          : this.respond(request, this.errorResponse(notAResponse(response), request), send),
+          : this.respond(request, unexpectedResult(response, request, this.options), send),
       (error: unknown) => {
         if (isClientDisconnected(error)) return
         return this.respond(request, this.errorResponse(error, request), send)
@@ -228,34 +215,19 @@ export class Dispatcher {
     }
   }
 
-  /** Handles one WebSocket session. */
+  /** Handles one WebSocket session: the same app chain and route chains as HTTP requests. */
   websocket(scope: WebSocketScope, receive: Receive, send: Send): Promise<void> {
-    const mounted = this.mounts.length > 0 ? this.mounted(scope) : null
-    if (mounted) return mounted[0](mounted[1], receive, send)
-    const found = this.find(scope as unknown as HTTPScope)
-    const match =
-      found !== null && 'value' in found && found.value.websocket
-        ? {
-            record: found.value.websocket.record,
-            params: found.params,
-            pattern: found.value.pattern,
-          }
-        : null
-    return runWebSocketRoute(scope, receive, send, {
-      match,
-      appScope: this.appScope,
-      options: this.options,
-    })
+    if (this.mounts.length > 0) {
+      const mounted = this.mounted(scope)
+      if (mounted) return mounted[0](mounted[1], receive, send)
+    }
+    this.outerWebSocket ??= appChain(this.appScope, (r) => this.routeWebSocket(r), this.options)
+    return runWebSocketSession(scope, receive, send, this.outerWebSocket, this.options)
   }
 
-  /** The app-level chain: global middleware around the app's error boundary around routing. */
+  /** The app-level chain of HTTP requests (built once, rebuilt after a route is added). */
   private chain(): Link {
-    if (this.outer) return this.outer
-    const routing: Link = (request) => this.route(request)
-    this.outer = compose(
-      this.appScope.middleware,
-      boundary(this.appScope.errorHandler, routing, this.options),
-    )
+    this.outer ??= appChain(this.appScope, (request) => this.route(request), this.options)
     return this.outer
   }
 
@@ -302,19 +274,37 @@ export class Dispatcher {
         return new Response(null, { status: 204, headers: { allow: allow.join(', ') } })
       throw new MethodNotAllowedError(request.method, allow)
     }
+    return this.enter(compiled, found, request)
+  }
+
+  /** Routing of an upgrade request: its path's WebSocket route, or 404. */
+  private routeWebSocket(request: Request): Response | Promise<Response> {
+    const found = this.find(request.scope)
+    const compiled = found !== null && 'value' in found ? found.value.websocket : null
+    if (compiled === null)
+      throw new NotFoundError(`no WebSocket route for ${request.path}`, {
+        code: FrameworkErrorCode.routeNotFound,
+      })
+    return this.enter(compiled, found as Match<PathRoutes>, request)
+  }
+
+  /** Runs a matched route's chain, compiled on first use (HTTP and WebSocket routes alike). */
+  private enter(
+    compiled: CompiledRoute,
+    found: Match<PathRoutes>,
+    request: Request,
+  ): Response | Promise<Response> {
     request.params = found.params
-    request.route = routes.pattern
-    compiled.link ??= compileRoute(compiled.record, this.appScope, this.options)
+    request.route = found.value.pattern
+    const record = compiled.record
+    compiled.link ??= compileRoute(
+      record,
+      this.appScope,
+      this.options,
+      (record.method === 'WEBSOCKET' ? webSocketTerminal : httpTerminal)(record, this.options),
+    )
     return compiled.link(request)
   }
-}
-
-/** What a middleware (or error handler) that forgot its `return` resolved with: a 500, logged. */
-function notAResponse(value: unknown): TypeError {
-  const got = value === null ? 'null' : typeof value
-  return new TypeError(
-    `the middleware chain resolved with ${got} instead of a Response (a middleware without \`return next()\`?)`,
-  )
 }
 
 /** The methods a path accepts, GET implying HEAD, OPTIONS always, in a canonical order. */
@@ -332,62 +322,4 @@ function sortMethods(methods: string[]): string[] {
     const ib = ORDER.indexOf(b)
     return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b)
   })
-}
-
-/** An error boundary: a level's error handler catches what its inner chain throws. */
-export function boundary(
-  handler: ErrorHandler | null,
-  inner: Link,
-  options: DispatcherOptions,
-): Link {
-  const recover = (error: unknown, request: Request): Response | Promise<Response> => {
-    if (isClientDisconnected(error)) throw error
-    if (handler) return handler(error, request as Parameters<ErrorHandler>[1])
-    return errorResponse(error, request, options.logger, options.debug)
-  }
-  return (request) => {
-    let result: Response | Promise<Response>
-    try {
-      result = inner(request)
-    } catch (error) {
-      return recover(error, request)
-    }
-    if (result instanceof Response) return result
-    return Promise.resolve(result).then(undefined, (error: unknown) => recover(error, request))
-  }
-}
-
-/** Compiles a route: validation and handler, route middleware, then each router level inside-out. */
-function compileRoute(
-  record: RouteRecord,
-  appScope: RouterScope,
-  options: DispatcherOptions,
-): Link {
-  const handler = record.handler as (request: Request) => unknown
-  const limit = record.options.bodyLimit
-  const o = record.options
-  const validates = Boolean(o.params || o.query || o.headers || o.body)
-  // No async frames of our own on this path: each await layer costs a promise, a microtask and
-  // a frame object per request (profiled).
-  // Links may throw synchronously: the boundary around them catches both kinds of failure.
-  const call = (request: Request): Response | Promise<Response> => {
-    const result = handler(request)
-    return typeof (result as PromiseLike<unknown> | null)?.then === 'function'
-      ? Promise.resolve(result).then(toResponse)
-      : toResponse(result)
-  }
-  let link: Link = (request) => {
-    if (limit !== undefined) request.setBodyLimit(limit)
-    if (!validates) return call(request)
-    const pending = validateRoute(request, o, options)
-    return pending === undefined ? call(request) : pending.then(() => call(request))
-  }
-  link = compose(record.options.middleware ?? [], link)
-  for (let i = record.scopes.length - 1; i >= 0; i--) {
-    const scope = record.scopes[i]!
-    if (scope === appScope) continue
-    if (scope.errorHandler) link = boundary(scope.errorHandler, link, options)
-    link = compose(scope.middleware, link)
-  }
-  return link
 }

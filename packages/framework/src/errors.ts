@@ -26,7 +26,7 @@ export interface HTTPErrorOptions {
   errors?: FieldIssue[]
   /** Extra response headers (e.g. `allow`, `retry-after`, `www-authenticate`). */
   headers?: Record<string, string>
-  /** A stable code for machines, sent as `code`. */
+  /** A stable code for machines, sent as `code`. Default: the status's code ({@link defaultErrorCode}). */
   code?: string
   /** The underlying error (logged, never sent). */
   cause?: unknown
@@ -48,8 +48,8 @@ export class HTTPError extends Error {
   readonly errors: FieldIssue[] | undefined
   /** Extra response headers. */
   readonly headers: Record<string, string>
-  /** Stable machine code, if any. */
-  readonly code: string | undefined
+  /** Stable machine code: the one given, else the status's ({@link defaultErrorCode}). */
+  readonly code: string
   /** Whether `detail` is sent to the client. */
   readonly expose: boolean
 
@@ -63,7 +63,7 @@ export class HTTPError extends Error {
     this.detail = options.detail
     this.errors = options.errors
     this.headers = options.headers ?? {}
-    this.code = options.code
+    this.code = options.code ?? defaultErrorCode(status)
     this.expose = options.expose ?? status < 500
   }
 
@@ -75,7 +75,7 @@ export class HTTPError extends Error {
       status: this.status,
     }
     if (this.detail !== undefined && (this.expose || debug)) problem.detail = this.detail
-    if (this.code !== undefined) problem.code = this.code
+    problem.code = this.code
     if (this.errors !== undefined) problem.errors = this.errors
     return problem
   }
@@ -135,18 +135,59 @@ export class MethodNotAllowedError extends HTTPError {
 
 /** Stable codes the framework puts in problem bodies and error objects (README, "Errors"). */
 export const FrameworkErrorCode = {
-  routeNotFound: 'TSGI_FW_ROUTE_NOT_FOUND',
+  // The default code of each status the framework names (an `HTTPError` without a `code`).
+  badRequest: 'TSGI_FW_BAD_REQUEST',
+  unauthorized: 'TSGI_FW_UNAUTHORIZED',
+  forbidden: 'TSGI_FW_FORBIDDEN',
+  notFound: 'TSGI_FW_NOT_FOUND',
   methodNotAllowed: 'TSGI_FW_METHOD_NOT_ALLOWED',
+  conflict: 'TSGI_FW_CONFLICT',
+  contentTooLarge: 'TSGI_FW_CONTENT_TOO_LARGE',
+  unsupportedMediaType: 'TSGI_FW_UNSUPPORTED_MEDIA_TYPE',
+  unprocessableContent: 'TSGI_FW_UNPROCESSABLE_CONTENT',
+  upgradeRequired: 'TSGI_FW_UPGRADE_REQUIRED',
+  tooManyRequests: 'TSGI_FW_TOO_MANY_REQUESTS',
+  internal: 'TSGI_FW_INTERNAL',
+  serviceUnavailable: 'TSGI_FW_SERVICE_UNAVAILABLE',
+  // What the framework itself answers, more precise than the status.
+  routeNotFound: 'TSGI_FW_ROUTE_NOT_FOUND',
   bodyTooLarge: 'TSGI_FW_BODY_TOO_LARGE',
   invalidJSON: 'TSGI_FW_INVALID_JSON',
   invalidForm: 'TSGI_FW_INVALID_FORM',
-  unsupportedMediaType: 'TSGI_FW_UNSUPPORTED_MEDIA_TYPE',
   validation: 'TSGI_FW_VALIDATION',
-  internal: 'TSGI_FW_INTERNAL',
+  // Programming errors: thrown at startup, or logged with a 500.
+  handlerResult: 'TSGI_FW_ERR_HANDLER_RESULT',
   duplicateRoute: 'TSGI_FW_ERR_DUPLICATE_ROUTE',
   routePattern: 'TSGI_FW_ERR_ROUTE_PATTERN',
   lifespan: 'TSGI_FW_ERR_LIFESPAN',
 } as const
+
+/** One of the {@link FrameworkErrorCode} values. */
+export type FrameworkErrorCodeValue = (typeof FrameworkErrorCode)[keyof typeof FrameworkErrorCode]
+
+const STATUS_CODES: Readonly<Record<number, string>> = {
+  400: FrameworkErrorCode.badRequest,
+  401: FrameworkErrorCode.unauthorized,
+  403: FrameworkErrorCode.forbidden,
+  404: FrameworkErrorCode.notFound,
+  405: FrameworkErrorCode.methodNotAllowed,
+  409: FrameworkErrorCode.conflict,
+  413: FrameworkErrorCode.contentTooLarge,
+  415: FrameworkErrorCode.unsupportedMediaType,
+  422: FrameworkErrorCode.unprocessableContent,
+  426: FrameworkErrorCode.upgradeRequired,
+  429: FrameworkErrorCode.tooManyRequests,
+  500: FrameworkErrorCode.internal,
+  503: FrameworkErrorCode.serviceUnavailable,
+}
+
+/**
+ * The code of an `HTTPError` created without one: the status's named code
+ * (`TSGI_FW_NOT_FOUND` for 404), else `TSGI_FW_HTTP_<status>` (`TSGI_FW_HTTP_418`).
+ */
+export function defaultErrorCode(status: number): string {
+  return STATUS_CODES[status] ?? `TSGI_FW_HTTP_${status}`
+}
 
 /** Registering the same method and path twice: refused at startup, never a silent override. */
 export class DuplicateRouteError extends Error {
@@ -168,4 +209,18 @@ export function toHTTPError(error: unknown): HTTPError {
     detail: error instanceof Error ? error.message : String(error),
     expose: false,
   })
+}
+
+/**
+ * A handler (or `toResponse`) got a value that is neither plain JSON nor a response kind — a
+ * `Map`, a class instance, a Node stream: answered with a logged 500 naming what it was.
+ */
+export class HandlerResultError extends TypeError {
+  /** Stable code. */
+  readonly code = FrameworkErrorCode.handlerResult
+
+  constructor(message: string) {
+    super(message)
+    this.name = 'HandlerResultError'
+  }
 }

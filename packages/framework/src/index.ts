@@ -1,6 +1,7 @@
 /**
  * `@tsgi/framework`: a typed web framework whose app is a TSGI application.
- * Built-in middleware is in `@tsgi/framework/middleware`; test helpers in `@tsgi/framework/testing`.
+ * Built-in middleware is in `@tsgi/framework/middleware`; the testing kit (in-memory client, tests
+ * run in memory and over a socket) in `@tsgi/framework/testing`, which this entry never loads.
  *
  * @module
  */
@@ -19,9 +20,12 @@ export {
   ConflictError,
   ContentTooLargeError,
   DuplicateRouteError,
+  defaultErrorCode,
   type FieldIssue,
   ForbiddenError,
   FrameworkErrorCode,
+  type FrameworkErrorCodeValue,
+  HandlerResultError,
   HTTPError,
   type HTTPErrorClass,
   type HTTPErrorOptions,
@@ -35,10 +39,19 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.ts'
 export { type HeadersInit, RequestHeaders, ResponseHeaders } from './headers.ts'
-export { compose, type Middleware, type Next } from './middleware.ts'
+export {
+  compose,
+  createMiddleware,
+  type Locals,
+  type LocalsOf,
+  type Middleware,
+  type MiddlewareRequest,
+  type MiddlewareResult,
+  type Next,
+} from './middleware.ts'
 export { parseQuery, type Query } from './query.ts'
 export { type AfterTask, type DefaultTypes, Request, type RequestTypes } from './request.ts'
-export { toResponse } from './respond.ts'
+export { type JSONResult, toResponse } from './respond.ts'
 export {
   bytes,
   type Charset,
@@ -65,6 +78,7 @@ export {
   type RouterOptions,
   type RouteTypes,
   type WebSocketHandler,
+  type WithLocals,
 } from './router/router.ts'
 export { type SSEEvent, type SSEOptions, sse } from './sse.ts'
 export { Status, type StatusCode } from './status.ts'

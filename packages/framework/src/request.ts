@@ -15,12 +15,16 @@ import { parseQuery, type Query } from './query.ts'
 /** Work to run after the response is sent. */
 export type AfterTask = () => unknown
 
-/** Shapes of a request's typed parts. */
+/** Request-scoped values middleware attach (`req.locals`) when nothing more is declared. */
+export type Locals = Record<string, unknown>
+
+/** Shapes of a request's typed parts (`locals`: what middleware before the handler added). */
 export interface RequestTypes {
   params: unknown
   query: unknown
   body: unknown
   state: State
+  locals?: object
 }
 
 /** Defaults when nothing is declared: string params, a parsed query record, no validated body. */
@@ -29,6 +33,7 @@ export interface DefaultTypes {
   query: Query
   body: undefined
   state: State
+  locals: Locals
 }
 
 /** One HTTP request, as handlers and middleware see it. */
@@ -45,8 +50,11 @@ export class Request<T extends RequestTypes = DefaultTypes> {
   params: T['params']
   /** The body validated by the route's schema (only set when the route declares one). */
   body: T['body']
-  /** Values middleware attach for later handlers (request-scoped, untyped). */
-  readonly locals: Record<string, unknown> = {}
+  /**
+   * Values middleware attach for later handlers (request-scoped). Typed with what the
+   * middleware before the handler declare (`createMiddleware`), a string record otherwise.
+   */
+  readonly locals: T extends { locals: infer L extends object } ? L & Locals : Locals = {} as never
   /** Created on the first body access: most requests never read one. */
   private bodyReader: BodyReader | null = null
   private bodyLimit: number

@@ -115,7 +115,10 @@ export function empty(status = 204, init: Omit<ResponseInit, 'status'> = {}): Re
 
 /**
  * A streamed response: each chunk is sent as it is produced, and the producer waits while the
- * client is slow (backpressure through `send`). Iteration stops when the client goes away.
+ * client is slow (backpressure through `send`). Iteration stops when the client goes away. A
+ * body that is complete at once (one chunk, then the end, before the event loop turns) is sent
+ * as one final event, which a server frames with a Content-Length. HEAD never starts the
+ * producer and states no length unless `init.headers` has a `content-length`.
  */
 export function stream(
   source: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>,

@@ -1,14 +1,23 @@
 /**
  * Writing a `Response` through TSGI `send`: bytes with a Content-Length, streams with
  * backpressure (each chunk awaits `send`), files via the server's pathsend when offered.
- * HEAD responses keep their headers and send no body; a stream is never started for them.
+ * HEAD responses keep their headers and send no body; a stream is never started for them, and
+ * its length is left unsaid.
  *
  * @module
  */
-import { type HTTPScope, isBodylessResponse, isClientDisconnected, type Send } from '@tsgi/protocol'
+import {
+  type HTTPScope,
+  isBodylessResponse,
+  isClientDisconnected,
+  type Send,
+  type SendEvent,
+} from '@tsgi/protocol'
 import { charsetOf } from './body.ts'
+import { HandlerResultError } from './errors.ts'
 import { sendFile } from './file.ts'
 import { isFileBody, type Response } from './response.ts'
+import { describeValue } from './web-response.ts'
 
 const EMPTY = new Uint8Array(0)
 const ignore = (): void => {}
@@ -53,30 +62,102 @@ export function sendResponse(res: Response, scope: HTTPScope, send: Send): Promi
   return sendStream(res, body, scope, send)
 }
 
+const PENDING: unique symbol = Symbol('pending')
+
+/**
+ * `p`'s result if it settles before the event loop turns (a body already there: a web Response
+ * made from a string, a stream enqueued at once), else {@link PENDING} with `p` still running.
+ * (The same idea as `fromFetch` in @tsgi/adapters, which the framework does not depend on.)
+ */
+function soon<T>(p: Promise<T>): Promise<T | typeof PENDING> {
+  return new Promise((resolve, reject) => {
+    const timer = setImmediate(resolve, PENDING)
+    p.then(
+      (value) => {
+        clearImmediate(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearImmediate(timer)
+        reject(error)
+      },
+    )
+  })
+}
+
+/** Start and one body event sent together; a failed start is reported first. */
+function sendBoth(send: Send, start: SendEvent, body: SendEvent): Promise<void> {
+  const started = send(start)
+  const sent = send(body)
+  return started.then(
+    () => sent,
+    (error: unknown) => {
+      sent.then(undefined, ignore)
+      throw error
+    },
+  )
+}
+
+function chunkOf(value: unknown, contentType: string | undefined): Uint8Array {
+  if (typeof value === 'string') return encode(value, contentType)
+  if (value instanceof Uint8Array) return value
+  throw new HandlerResultError(
+    `a streamed response body yielded ${describeValue(value)}; chunks must be strings or Uint8Arrays`,
+  )
+}
+
 async function sendStream(
   res: Response,
   body: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>,
   scope: HTTPScope,
   send: Send,
 ): Promise<void> {
-  const head = scope.method === 'HEAD'
   const headers = res.headers
-  await send({ type: 'http.response.start', status: res.status, headers: headers.list })
-  const contentType = headers.get('content-type')
+  const start: SendEvent = {
+    type: 'http.response.start',
+    status: res.status,
+    headers: headers.list,
+  }
   const iterator =
     Symbol.asyncIterator in body
       ? (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]()
       : readerIterator((body as ReadableStream<Uint8Array | string>).getReader())
-  if (head) {
+  if (scope.method === 'HEAD') {
+    // The body is never produced, so its length is unknown: an empty body event that is not the
+    // last one tells the server so (SPEC §5.4.3: a Content-Length only when the first body
+    // event is the last), instead of a final empty body it would frame as `content-length: 0`.
+    // A content-length the response states itself is kept.
     await iterator.return?.()
+    await send(start)
+    await send({ type: 'http.response.body', body: EMPTY, moreBody: true })
     await send({ type: 'http.response.body', body: EMPTY })
     return
   }
+  const contentType = headers.get('content-type')
   try {
-    for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
-      const chunk = typeof step.value === 'string' ? encode(step.value, contentType) : step.value
+    let next = iterator.next()
+    const first = await soon(next)
+    if (first === PENDING) {
+      // Nothing yet (a stream that produces later): the headers go out now.
+      await send(start)
+    } else if (first.done) {
+      return await sendBoth(send, start, { type: 'http.response.body', body: EMPTY })
+    } else {
+      const chunk = chunkOf(first.value, contentType)
+      next = iterator.next()
+      const second = await soon(next)
+      // The whole body in one chunk (a web Response made from a string): one final event, so
+      // the server frames it with a Content-Length rather than chunked.
+      if (second !== PENDING && second.done)
+        return await sendBoth(send, start, { type: 'http.response.body', body: chunk })
+      await sendBoth(send, start, { type: 'http.response.body', body: chunk, moreBody: true })
+    }
+    // One chunk in flight at a time: the next is asked for once send() let the last one go.
+    for (let step = await next; !step.done; step = await next) {
+      const chunk = chunkOf(step.value, contentType)
       if (chunk.byteLength > 0)
         await send({ type: 'http.response.body', body: chunk, moreBody: true })
+      next = iterator.next()
     }
   } catch (error) {
     // The client left: stop producing (finally below releases the source) and end quietly.

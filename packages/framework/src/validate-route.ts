@@ -3,25 +3,28 @@
  * query and headers (strings, coerced), then the body, parsed by its content-type.
  *
  * Synchronous schemas (most are) are applied without a single await; the first extractor or
- * asynchronous schema switches the rest of the work to the general, awaiting path.
+ * asynchronous schema switches the rest of the work to the general, awaiting path. Every schema
+ * and extractor runs exactly once per request: an asynchronous schema's own promise is awaited,
+ * never a second call.
  *
  * @module
  */
 import { charsetOf, decodeText, parseForm, parseJSON } from './body.ts'
 import { FrameworkErrorCode, UnsupportedMediaTypeError } from './errors.ts'
 import type { Request } from './request.ts'
-import type { RouteOptions } from './router/router.ts'
 import {
   isSchema,
   type Location,
-  NOT_NOW,
+  Pending,
   type Validator,
-  validateSync,
+  validate,
   validateWith,
 } from './validation.ts'
 
 type ExtractorFn = (input: unknown, request: Request) => unknown
 type Settings = { coerce: boolean }
+/** What validation reads of a route's options (structural: no import of the route model). */
+type RouteOptions = { readonly [L in Location]?: unknown }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i
@@ -92,10 +95,13 @@ export function validateRoute(
     const step = STEPS[i]!
     const validator = validatorOf(options, step.location)
     if (validator === undefined) continue
-    const value = isSchema(validator)
-      ? validateSync(validator, step.input(request), step.location, settings.coerce)
-      : NOT_NOW
-    if (value === NOT_NOW) return validateFrom(i, request, options, settings)
+    if (!isSchema(validator)) return validateFrom(i, request, options, settings)
+    const value = validate(validator, step.input(request), step.location, settings.coerce)
+    if (value instanceof Pending)
+      return value.promise.then((v) => {
+        step.store(request, v)
+        return validateFrom(i + 1, request, options, settings)
+      })
     step.store(request, value)
   }
   if (options.body) return request.bytes().then((bytes) => applyBody(request, options, bytes))
@@ -138,12 +144,10 @@ function applyBody(
     return
   }
   const input = parseBody(request.headers.get('content-type'), bytes)
-  const value = validateSync(validator, input, 'body', false)
-  if (value !== NOT_NOW) {
-    request.body = value as typeof request.body
-    return
-  }
-  return validateWith(validator, input, 'body', false).then((v) => {
-    request.body = v as typeof request.body
-  })
+  const value = validate(validator, input, 'body', false)
+  if (value instanceof Pending)
+    return value.promise.then((v) => {
+      request.body = v as typeof request.body
+    })
+  request.body = value as typeof request.body
 }

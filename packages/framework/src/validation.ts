@@ -89,30 +89,82 @@ function issuesToFields(
   }))
 }
 
-/** What {@link validateSync} returns when the schema answered with a promise. */
-export const NOT_NOW: unique symbol = Symbol('tsgi.notNow')
+/**
+ * What {@link validate} returns when the schema answered with a promise: that promise, carried
+ * on to the value (or the 422). A wrapper, so that a value that is itself thenable stays a value.
+ */
+export class Pending {
+  /** The schema's promise, carried on to the validated value. */
+  readonly promise: Promise<unknown>
+  constructor(promise: Promise<unknown>) {
+    this.promise = promise
+  }
+}
+
+/** Coercion rounds after the first validation (each may fix one more level of strings). */
+const ROUNDS = 3
 
 /**
- * {@link validateWith} without awaits, for synchronous schemas (most are): the value, or the
- * 422 thrown; `NOT_NOW` as soon as the schema answers with a promise (then use validateWith).
+ * Validates `input` with a Standard Schema: the value, or the 422 (listing every failing field)
+ * thrown, without an await while the schema answers synchronously (most do). As soon as it
+ * answers with a promise, returns a {@link Pending} carrying that very promise: the schema is
+ * never called again for the same input, so an async `refine` with a side effect runs once, and
+ * its rejection reaches the caller instead of being dropped.
  */
-export function validateSync(
+export function validate(
   schema: StandardSchemaV1,
   input: unknown,
   location: Location,
   coerceStrings: boolean,
 ): unknown {
-  let result = schema['~standard'].validate(input)
-  if (isThenable(result)) return NOT_NOW
-  if (result.issues && coerceStrings) {
-    const root = { value: structuredClone(input) }
-    for (let round = 0; round < 3 && result.issues && coerceAt(root, result.issues); round++) {
-      result = schema['~standard'].validate(root.value)
-      if (isThenable(result)) return NOT_NOW
-    }
+  const result = schema['~standard'].validate(input)
+  if (isThenable(result)) return later(result, schema, input, location, coerceStrings, undefined, 0)
+  if (result.issues === undefined) return result.value
+  return settle(result, schema, input, location, coerceStrings, undefined, 0)
+}
+
+/**
+ * The one driver of {@link validate}, from a result on: retries with strings coerced while that
+ * fixes something, synchronously; hands over to {@link later} when a retry answers with a promise.
+ */
+function settle(
+  first: StandardSchemaV1.Result<unknown>,
+  schema: StandardSchemaV1,
+  input: unknown,
+  location: Location,
+  coerceStrings: boolean,
+  root: { value: unknown } | undefined,
+  round: number,
+): unknown {
+  let result = first
+  while (result.issues) {
+    if (!coerceStrings || round === ROUNDS) throw invalid(location, result.issues)
+    root ??= { value: structuredClone(input) }
+    if (!coerceAt(root, result.issues)) throw invalid(location, result.issues)
+    round++
+    const next = schema['~standard'].validate(root.value)
+    if (isThenable(next)) return later(next, schema, input, location, coerceStrings, root, round)
+    result = next
   }
-  if (result.issues) throw invalid(location, result.issues)
   return result.value
+}
+
+/** {@link settle} once `pending` resolves: the same rounds, awaited. */
+function later(
+  pending: PromiseLike<StandardSchemaV1.Result<unknown>>,
+  schema: StandardSchemaV1,
+  input: unknown,
+  location: Location,
+  coerceStrings: boolean,
+  root: { value: unknown } | undefined,
+  round: number,
+): Pending {
+  return new Pending(
+    Promise.resolve(pending).then((result) => {
+      const value = settle(result, schema, input, location, coerceStrings, root, round)
+      return value instanceof Pending ? value.promise : value
+    }),
+  )
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -127,22 +179,19 @@ function invalid(location: Location, issues: ReadonlyArray<StandardSchemaV1.Issu
   )
 }
 
-/** Validates `input` with a Standard Schema; throws a 422 listing every failing field. */
-export async function validateWith(
+/** {@link validate} as a promise, for callers already on an awaiting path. */
+export function validateWith(
   schema: StandardSchemaV1,
   input: unknown,
   location: Location,
   coerceStrings: boolean,
 ): Promise<unknown> {
-  let result = await schema['~standard'].validate(input)
-  if (result.issues && coerceStrings) {
-    const root = { value: structuredClone(input) }
-    for (let round = 0; round < 3 && result.issues && coerceAt(root, result.issues); round++) {
-      result = await schema['~standard'].validate(root.value)
-    }
+  try {
+    const value = validate(schema, input, location, coerceStrings)
+    return value instanceof Pending ? value.promise : Promise.resolve(value)
+  } catch (error) {
+    return Promise.reject(error)
   }
-  if (result.issues) throw invalid(location, result.issues)
-  return result.value
 }
 
 /** Whether `v` is a Standard Schema. */

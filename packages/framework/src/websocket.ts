@@ -1,20 +1,21 @@
 /**
- * WebSocket routes: a typed socket over the TSGI websocket events, with middleware that
- * applies to the upgrade (a middleware answering with a Response denies the handshake: through
- * the server's denial extension when offered, else a close, which servers answer with 403).
+ * WebSocket routes: a typed socket over the TSGI websocket events, and the session runner. The
+ * route's chain is the one HTTP routes get (`router/compile.ts`), so middleware and error
+ * handlers apply to the upgrade alike (a Response instead of the upgrade denies the handshake:
+ * through the server's denial extension when offered, else a close, which servers answer
+ * with 403).
  *
  * @module
  */
-import type { HeaderList, HTTPScope, Receive, Send, WebSocketScope } from '@tsgi/protocol'
+import type { HeaderList, HTTPScope, Receive, Send, State, WebSocketScope } from '@tsgi/protocol'
 import { isClientDisconnected } from '@tsgi/protocol'
 import { charsetOf } from './body.ts'
-import type { DispatcherOptions } from './dispatcher.ts'
-import { compose, type Link } from './middleware.ts'
-import { Request } from './request.ts'
+import type { Link } from './middleware.ts'
+import { type Locals, Request } from './request.ts'
 import { errorResponse } from './respond.ts'
 import { Response } from './response.ts'
-import type { RouteRecord, RouterScope } from './router/router.ts'
-import { validateRoute } from './validate-route.ts'
+import { unexpectedResult, validated } from './router/compile.ts'
+import type { DispatcherOptions, RouteRecord, RouteTypes } from './router/model.ts'
 
 /** A message: text or bytes. */
 export type Message = string | Uint8Array
@@ -104,14 +105,7 @@ export class WebSocket implements AsyncIterable<Message> {
   async deny(response: Response): Promise<void> {
     if (this.state !== 'connecting') throw new Error('deny() is only possible before accept()')
     if (!this.scope.extensions['websocket.http.response']) return this.close(1000)
-    const body =
-      response.body === null
-        ? new Uint8Array(0)
-        : typeof response.body === 'string'
-          ? Buffer.from(response.body, charsetOf(response.headers.get('content-type')))
-          : response.body instanceof Uint8Array
-            ? response.body
-            : new Uint8Array(0)
+    const body = await denialBody(response)
     if (!response.headers.has('content-length'))
       response.headers.set('content-length', String(body.byteLength))
     this.state = 'closed'
@@ -133,26 +127,61 @@ export class WebSocket implements AsyncIterable<Message> {
   }
 }
 
-/** What a WebSocket dispatch needs. */
-export interface WebSocketDispatch {
-  match: { record: RouteRecord; params: Record<string, string>; pattern: string } | null
-  appScope: RouterScope
-  options: DispatcherOptions
+/**
+ * A denial's body as bytes: a denial has a known length, so a streamed body (an error
+ * handler's or a middleware's web Response) is read whole first. A file body is not sent.
+ */
+async function denialBody(response: Response): Promise<Uint8Array> {
+  const body = response.body
+  if (body === null) return new Uint8Array(0)
+  if (typeof body === 'string')
+    return Buffer.from(body, charsetOf(response.headers.get('content-type')))
+  if (body instanceof Uint8Array) return body
+  if (!(Symbol.asyncIterator in body)) return new Uint8Array(0)
+  const chunks: Uint8Array[] = []
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks)
 }
 
-const UPGRADED = new Response(null, { status: 101 })
+/** A WebSocket route handler: gets the socket (accept it, or close/deny) and the upgrade request. */
+export type WebSocketHandler<P extends string, O, S extends State, L extends object = Locals> = (
+  socket: WebSocket,
+  request: Request<RouteTypes<P, O, S, L>>,
+) => void | Promise<void>
 
-/** Runs the WebSocket route for a session (or refuses it with 404 when no route matches). */
-export async function runWebSocketRoute(
+/** The socket of each upgrade request in flight (the chain's links only carry the request). */
+const sockets = new WeakMap<Request, WebSocket>()
+
+/**
+ * The terminal of a WebSocket route: validation, then the handler with the session's socket.
+ * It answers 101 when the handler returns: the session then ends normally (or, if the handler
+ * never accepted, is refused with 403).
+ */
+export function webSocketTerminal(record: RouteRecord, options: DispatcherOptions): Link {
+  const handler = record.handler as (socket: WebSocket, request: Request) => unknown
+  return validated(record, options, async (request) => {
+    await handler(sockets.get(request)!, request)
+    return new Response(null, { status: 101 })
+  })
+}
+
+/**
+ * Runs one WebSocket session through `chain` (the app's chain for WebSocket routing, which
+ * ends in the route's chain from `compileRoute`): middleware sees the upgrade as a GET on the
+ * same path, and error handlers turn failures into the handshake's denial response (through
+ * the server's denial extension; a close, so 403, without it), or a 1011 close once accepted.
+ */
+export async function runWebSocketSession(
   scope: WebSocketScope,
   receive: Receive,
   send: Send,
-  dispatch: WebSocketDispatch,
+  chain: Link,
+  options: DispatcherOptions,
 ): Promise<void> {
   const connect = await receive()
   if (connect.type !== 'websocket.connect') return
   const socket = new WebSocket(scope, receive, send)
-  // Middleware sees the upgrade as a GET request on the same path.
   const request = new Request(
     {
       ...scope,
@@ -164,31 +193,14 @@ export async function runWebSocketRoute(
     receive,
     0,
   )
-  const { match, appScope, options } = dispatch
-  const terminal: Link = async (req) => {
-    if (!match)
-      return new Response(
-        JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }),
-        { status: 404, headers: { 'content-type': 'application/problem+json' } },
-      )
-    req.params = match.params
-    req.route = match.pattern
-    let link: Link = async (r) => {
-      await validateRoute(r, match.record.options, options)
-      await (match.record.handler as unknown as (s: WebSocket, r: Request) => unknown)(socket, r)
-      return UPGRADED
-    }
-    link = compose(match.record.options.middleware ?? [], link)
-    for (let i = match.record.scopes.length - 1; i >= 0; i--) {
-      const level = match.record.scopes[i]!
-      if (level !== appScope) link = compose(level.middleware, link)
-    }
-    return link(req)
-  }
+  sockets.set(request, socket)
   let response: Response
   try {
-    response = await compose(appScope.middleware, terminal)(request)
+    const answered = await chain(request)
+    response =
+      answered instanceof Response ? answered : unexpectedResult(answered, request, options)
   } catch (error) {
+    // An error handler that rethrew (or the client leaving): as for HTTP, the default answer.
     if (isClientDisconnected(error)) return
     response = errorResponse(error, request, options.logger, options.debug)
   }

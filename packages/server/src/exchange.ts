@@ -26,6 +26,7 @@ import {
   IncompleteResponseError,
   isClientDisconnected,
   type SendEvent,
+  statusText,
   TSGI_VERSION,
 } from '@tsgi/protocol'
 import type { BodyWaiter } from './body-watchdog.ts'
@@ -284,8 +285,11 @@ export class HTTPExchange implements BodyWaiter {
 
   private writeHead(finalBody: Uint8Array | undefined, knownLength: number): void {
     this.headWritten = true
+    const status = this.tracker.status
+    // RFC 9110's reason phrase (413 Content Too Large), not node:http's older one (Payload Too Large).
     this.res.writeHead(
-      this.tracker.status,
+      status,
+      statusText(status) || undefined,
       responseHead(this.tracker, this.ctx, finalBody, knownLength),
     )
   }
