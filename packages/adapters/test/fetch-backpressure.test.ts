@@ -160,3 +160,140 @@ describe('fromFetch response body backpressure', () => {
     }
   })
 })
+
+describe('fromFetch fast paths', () => {
+  /** The app plus a count of the receive() calls it made. */
+  function counted(inner: Application) {
+    const stats = { receives: 0 }
+    const app: Application = (scope, receive, send) =>
+      inner(
+        scope,
+        () => {
+          if (scope.type === 'http') stats.receives++
+          return receive()
+        },
+        send,
+      )
+    return { app, stats }
+  }
+
+  it('in memory: the Request is native; a GET has no body stream and only the disconnect watch', async () => {
+    const seen: Array<Record<string, unknown>> = []
+    const { app, stats } = counted(
+      fromFetch((req) => {
+        seen.push({
+          native: req instanceof Request,
+          tag: Object.prototype.toString.call(req),
+          body: req.body,
+          accept: req.headers.get('accept'),
+          method: req.method,
+        })
+        return new Response('ok')
+      }),
+    )
+    const res = await createTestClient(app).request('/', { headers: { accept: 'text/plain' } })
+    expect(res.text()).toBe('ok')
+    expect(seen).toEqual([
+      { native: true, tag: '[object Request]', body: null, accept: 'text/plain', method: 'GET' },
+    ])
+    // No body reads: the empty request event is dropped by the watch, whose second receive()
+    // waits for http.disconnect (SPEC §5.3.4).
+    expect(stats.receives).toBe(2)
+  })
+
+  it('in memory: a POST clone() reads the same body as the original', async () => {
+    const app = fromFetch(async (req) => {
+      const copy = req.clone()
+      expect(copy).toBeInstanceOf(Request)
+      return new Response(`${await req.text()}|${await copy.text()}`)
+    })
+    const res = await createTestClient(app).request({ method: 'POST', path: '/', body: 'abc' })
+    expect(res.text()).toBe('abc|abc')
+  })
+
+  const whole: Array<[string, () => ConstructorParameters<typeof Response>[0], string]> = [
+    ['a string', () => 'hello', 'hello'],
+    ['a Uint8Array', () => new TextEncoder().encode('bytes!'), 'bytes!'],
+    ['an ArrayBuffer', () => new TextEncoder().encode('buffer').buffer, 'buffer'],
+    ['a Blob', () => new Blob(['blob']), 'blob'],
+  ]
+
+  it.each(whole)('in memory: %s body goes in one final body event', async (_name, body, text) => {
+    const res = await createTestClient(fromFetch(() => new Response(body()))).request('/')
+    expect(res.text()).toBe(text)
+    const events = res.events.filter((e) => e.type === 'http.response.body')
+    expect(events).toHaveLength(1)
+    expect((events[0] as { moreBody?: boolean }).moreBody ?? false).toBe(false)
+  })
+
+  it('over a socket: such bodies are framed with a content-length, not chunked', async () => {
+    let i = 0
+    const server = await startServer(
+      fromFetch(() => new Response(whole[i++]![1]())),
+      { lifespan: 'off' },
+    )
+    try {
+      for (const [, , text] of whole) {
+        const res = await request(server.url)
+        expect(await res.body.text()).toBe(text)
+        expect(res.headers['content-length']).toBe(String(text.length))
+        expect(res.headers['transfer-encoding']).toBeUndefined()
+      }
+    } finally {
+      await server.close()
+    }
+  })
+
+  /** A body whose chunks come only when the test opens the gate: the slow (stream) path. */
+  function gated() {
+    let gate = deferred()
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await gate.promise
+        gate = deferred()
+        sent++
+        if (sent === 3) controller.close()
+        else controller.enqueue(new TextEncoder().encode(`part${sent};`))
+      },
+    })
+    return { body, open: () => gate.resolve() }
+  }
+
+  it('in memory: a stream that produces later is sent as it comes, chunk by chunk', async () => {
+    const { body, open } = gated()
+    const res = await createTestClient(fromFetch(() => new Response(body))).stream('/')
+    // The start went out before any chunk existed.
+    expect(res.status).toBe(200)
+    open()
+    expect(new TextDecoder().decode((await res.read())!)).toBe('part1;')
+    open()
+    expect(new TextDecoder().decode((await res.read())!)).toBe('part2;')
+    open()
+    expect(await res.read()).toBeNull()
+    await res.done()
+  })
+
+  it('over a socket: that stream is chunked and its first chunk arrives before it ends', async () => {
+    const { body, open } = gated()
+    const server = await startServer(
+      fromFetch(() => new Response(body)),
+      { lifespan: 'off' },
+    )
+    try {
+      // The server may hold the head until the first chunk: let that one come.
+      const pending = request(server.url)
+      open()
+      const res = await pending
+      expect(res.headers['transfer-encoding']).toBe('chunked')
+      const chunks = res.body[Symbol.asyncIterator]()
+      expect(String((await chunks.next()).value)).toBe('part1;')
+      open()
+      expect(String((await chunks.next()).value)).toBe('part2;')
+      open()
+      expect((await chunks.next()).done).toBe(true)
+    } finally {
+      await server.close()
+    }
+  })
+})

@@ -241,3 +241,35 @@ describe('fromFetch with hono and c.req.raw.signal', () => {
     }
   })
 })
+
+describe('fromFetch request.signal on copies of the request', () => {
+  it('a clone() and a new Request(req, { signal: req.signal }) abort with it (over a socket)', async () => {
+    const entered = deferred()
+    const aborted = { original: deferred(), clone: deferred(), copy: deferred() }
+    const s = await startServer(
+      fromFetch(async (req) => {
+        // The signal is the adapter's own and stays the same object on every read.
+        expect(req.signal).toBe(req.signal)
+        const clone = req.clone()
+        const copy = new Request(req, { signal: req.signal })
+        req.signal.addEventListener('abort', () => aborted.original.resolve())
+        clone.signal.addEventListener('abort', () => aborted.clone.resolve())
+        copy.signal.addEventListener('abort', () => aborted.copy.resolve())
+        entered.resolve()
+        await aborted.copy.promise
+        return new Response('late')
+      }),
+      { lifespan: 'off' },
+    )
+    try {
+      const controller = new AbortController()
+      const pending = request(s.url, { signal: controller.signal }).catch(() => {})
+      await entered.promise
+      controller.abort()
+      await pending
+      await Promise.all([aborted.original.promise, aborted.clone.promise, aborted.copy.promise])
+    } finally {
+      await s.close()
+    }
+  })
+})

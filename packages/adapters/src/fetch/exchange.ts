@@ -7,6 +7,7 @@
 import {
   ClientDisconnectedError,
   getHeader,
+  type HeaderList,
   type HTTPScope,
   type Receive,
   type ReceiveEvent,
@@ -36,6 +37,65 @@ function hasBody(scope: HTTPScope): boolean {
   return false
 }
 
+/**
+ * The request's header fields as `Headers` init: the scope's list itself (undici copies it into
+ * the request's own list once; an intermediate `Headers` would be a second copy), unless several
+ * `cookie` fields must be joined with '; ' (HTTP/2 splits them), not the ', ' of `Headers`.
+ */
+function requestHeaders(headers: HeaderList): HeaderList {
+  let cookies = 0
+  for (const [name] of headers) if (name === 'cookie') cookies++
+  if (cookies < 2) return headers
+  const list: HeaderList = []
+  let cookie: string | undefined
+  for (const [name, value] of headers) {
+    if (name !== 'cookie') list.push([name, value])
+    else cookie = cookie === undefined ? value : `${cookie}; ${value}`
+  }
+  list.push(['cookie', cookie!])
+  return list
+}
+
+/**
+ * The `Request` handlers get: a native `Request` (a subclass, so `instanceof Request` holds and
+ * every method is the runtime's own) whose `signal` is the exchange's own abort signal. Handing
+ * that signal to the `Request` constructor instead makes undici follow it with an event
+ * listener, a `WeakRef` and a `FinalizationRegistry` entry per request: about 3.5 µs, a sixth of
+ * a whole request's CPU time. `clone()` keeps the signal; a `new Request(request)` or
+ * `fetch(request)` follows the runtime's inner signal, which never aborts, so a proxy that must
+ * stop when the client leaves passes `{ signal: request.signal }` (documented).
+ */
+class AdaptedRequest extends Request {
+  readonly #signal: AbortSignal
+
+  constructor(input: string | Request, init: RequestInit | undefined, signal: AbortSignal) {
+    super(input, init)
+    this.#signal = signal
+  }
+
+  static {
+    // On the prototype, as on Request.prototype (TypeScript types both as plain properties).
+    const clone = Request.prototype.clone
+    Object.defineProperties(AdaptedRequest.prototype, {
+      signal: {
+        configurable: true,
+        enumerable: true,
+        get(this: AdaptedRequest): AbortSignal {
+          return this.#signal
+        },
+      },
+      // A copy with the same signal (the runtime's clone() would follow its inner one).
+      clone: {
+        configurable: true,
+        writable: true,
+        value(this: AdaptedRequest): Request {
+          return new AdaptedRequest(clone.call(this), undefined, this.#signal)
+        },
+      },
+    })
+  }
+}
+
 function isDisconnect(event: ReceiveEvent): boolean {
   return event.type === 'http.disconnect'
 }
@@ -63,22 +123,15 @@ export class FetchExchange {
 
   /** Builds the `Request` the handler gets. */
   request(scope: HTTPScope): Request {
-    const headers = new Headers()
-    let cookie: string | undefined
-    for (const [name, value] of scope.headers) {
-      // Several cookie fields (HTTP/2 splits them) join with '; ', not the ', ' of Headers.
-      if (name === 'cookie') cookie = cookie === undefined ? value : `${cookie}; ${value}`
-      else headers.append(name, value)
-    }
-    if (cookie !== undefined) headers.set('cookie', cookie)
-    const init: RequestInit = { method: scope.method, headers, signal: this.controller.signal }
+    const init: RequestInit = { method: scope.method, headers: requestHeaders(scope.headers) }
     if (hasBody(scope)) {
       init.body = this.body()
       init.duplex = 'half'
     } else {
+      // No body stream at all for a request without a body (GET, HEAD, no length).
       this.watch()
     }
-    return new Request(requestURL(scope), init)
+    return new AdaptedRequest(requestURL(scope), init, this.controller.signal)
   }
 
   /** The client left: abort the signal, unless the response already completed. */

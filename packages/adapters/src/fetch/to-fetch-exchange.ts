@@ -23,6 +23,9 @@ import {
 import { type FileOpener, openForPathsend } from './to-fetch-pathsend.ts'
 import { closingResponse } from './to-fetch-refusal.ts'
 
+/** What one read of the request body gives. */
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
+
 const EMPTY = new Uint8Array(0)
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
 /** What a `Response` can be built with. */
@@ -113,18 +116,26 @@ export function exchange(
     reader?.cancel().catch(() => {})
   }
   request.signal.addEventListener('abort', leave, { once: true })
+  /** Ends a pending body read early (the client left, or the exchange ended). */
+  let stopRead: (() => void) | null = null
   const ended = new Promise<void>((r) => {
-    wake = r
+    wake = () => {
+      stopRead?.()
+      r()
+    }
   })
 
   const receive = async (): Promise<HTTPIncomingEvent> => {
     if (gone || tracker.complete) return { type: 'http.disconnect' }
     if (!bodyDone && reader !== undefined) {
       // A body cut short errors the read (Deno): that is the client leaving.
-      const read = await Promise.race([
-        reader.read().catch(() => undefined),
-        ended.then(() => undefined),
-      ])
+      // Not Promise.race with `ended`: each race leaves a reaction on that long-lived promise
+      // holding the settled race, and so its chunk, until the exchange ends (64 MiB retained).
+      const read = await new Promise<ReadResult | undefined>((settle) => {
+        stopRead = () => settle(undefined)
+        reader.read().then(settle, () => settle(undefined))
+      })
+      stopRead = null
       if (read === undefined || gone) {
         leave()
         return { type: 'http.disconnect' }
