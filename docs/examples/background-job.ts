@@ -20,10 +20,10 @@ app.post('/signup/:email', async (req) => {
 export async function main(): Promise<unknown> {
   const client = app.testClient()
   await client.startup()
+  const completed = new Promise((resolve) => queue.once('completed', resolve)) // an event, no sleep
   const res = await client.request('/signup/ada@example.com', { method: 'POST' })
   const { queued } = res.json() as { queued: string }
-  while ((await queue.getJob(queued))?.state !== 'completed')
-    await new Promise((r) => setTimeout(r, 5))
+  await completed
   const job = await queue.getJob(queued)
   await client.shutdown()
   return { status: res.status, state: job?.state, result: job?.result }

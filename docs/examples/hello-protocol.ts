@@ -1,9 +1,11 @@
-import type { Application } from '@tsgi/protocol'
+import { type Application, UnsupportedScopeError } from '@tsgi/protocol'
 import { serve } from '@tsgi/server'
 
 // An application written against the protocol alone: no framework.
 export const app: Application = async (scope, receive, send) => {
-  if (scope.type !== 'http') return // this app has no lifespan and no WebSocket
+  // No lifespan, no WebSocket: refuse them, as SPEC.md §2.3 requires (a server learns from the
+  // throw that there is no lifespan, and serves without one).
+  if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type)
   let bytes = 0
   for (;;) {
     const event = await receive()

@@ -1,9 +1,9 @@
 import { toLambda } from '@tsgi/adapters/lambda'
-import type { Application } from '@tsgi/protocol'
+import { type Application, UnsupportedScopeError } from '@tsgi/protocol'
 
 // A TSGI app as an AWS Lambda handler (API Gateway, ALB or a Function URL in front of it).
 export const app: Application = async (scope, receive, send) => {
-  if (scope.type !== 'http') return // no lifespan, no WebSocket here
+  if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type) // no lifespan here
   await receive() // the whole body arrives in one event on Lambda
   const name = scope.path.slice(scope.rootPath.length).split('/')[2] ?? 'world'
   await send({

@@ -48,6 +48,8 @@ describe('code blocks are the example files, verbatim', () => {
 
 const expected: Record<string, unknown> = {
   'hello-protocol.ts': { path: '/hello', bytes: 4 },
+  'hello-text.ts': { status: 200, text: 'Hello from /hi\n' },
+  'serve-protocol-app.ts': { path: '/upload', size: 5 },
   'hello-framework.ts': { hello: { hello: 'ada' }, created: 201, invalid: 422 },
   'node-adapter.ts': { ok: true },
   'toy-server.ts': { path: '/toy', bytes: 3 },
@@ -73,12 +75,20 @@ const expected: Record<string, unknown> = {
     socket: { status: 200, body: { id: '1' } },
   },
   'background-job.ts': { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
+  'testing-node-test.ts': { exitCode: 0, pass: 4, fail: 0 },
+  'testing-tasks.ts': {
+    memory: { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
+    socket: { status: 200, state: 'completed', result: { sent: 'ada@example.com' } },
+  },
+  'testing-raw-socket.ts': { status: 'HTTP/1.1 400 Bad Request', warned: 1 },
+  'json-logger.ts': { timestamped: true, access: ['"GET /ping HTTP/1.1" 204'] },
   'typed-locals.ts': { me: { id: 'ada' }, whoami: { admin: true }, anonymous: 401 },
 }
 
 test('every TypeScript block in the guides and the root README is a checked example', () => {
   const guides = [
     join(root, 'README.md'),
+    join(root, 'CONTRIBUTING.md'),
     ...readdirSync(docs)
       .filter((f) => f.endsWith('.md'))
       .map((f) => join(docs, f)),
