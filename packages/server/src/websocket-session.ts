@@ -11,6 +11,7 @@ import {
   ClientDisconnectedError,
   isClientDisconnected,
   type SendEvent,
+  UnsupportedScopeError,
   type WebSocketIncomingEvent,
   type WebSocketScope,
   WebSocketTracker,
@@ -257,18 +258,27 @@ export class WebSocketSession implements InFlight {
 
   private settle(error: unknown): void {
     const phase = this.tracker.phase
-    if (error !== undefined && !(isClientDisconnected(error) && this.closed !== null)) {
+    const unanswered = this.ws === null && this.closed === null
+    // An app without WebSocket support refuses the scope (SPEC §2.3): a 403 and an info line,
+    // as for a lifespan it does not support, not an application error (SPEC §6.3.5).
+    const refused = unanswered && phase !== 'denying' && error instanceof UnsupportedScopeError
+    if (refused) {
+      this.ctx.logger.info(
+        `websocket unsupported by the application (it rejected the websocket scope): ${this.scope.rawPath} → 403`,
+      )
+    } else if (error !== undefined && !(isClientDisconnected(error) && this.closed !== null)) {
       this.ctx.logger.error(`exception in websocket application: ${this.scope.rawPath}`, error)
     }
-    if (this.ws === null && this.closed === null) {
-      // The app never answered the handshake: 500 if it failed, 403 if it just returned.
+    if (unanswered) {
+      // The app never answered the handshake: 500 if it failed, 403 if it returned or refused.
+      const forbidden = error === undefined || refused
       if (phase === 'denying') this.denial?.abort()
       else
         writeRawResponse(
           this.socket,
-          error === undefined ? 403 : 500,
+          forbidden ? 403 : 500,
           [],
-          new TextEncoder().encode(error === undefined ? 'Forbidden' : 'Internal Server Error'),
+          new TextEncoder().encode(forbidden ? 'Forbidden' : 'Internal Server Error'),
         )
       this.end(1006, '')
     } else if (this.ws !== null && this.closed === null) {

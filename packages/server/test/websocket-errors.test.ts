@@ -1,5 +1,6 @@
 /** WebSocket sessions whose app fails after the handshake, over real sockets. */
 import { once } from 'node:events'
+import { UnsupportedScopeError } from '@tsgi/protocol'
 import { afterEach, expect, test } from 'vitest'
 import WebSocket from 'ws'
 import { startServer, type TestServer, until } from './helpers.ts'
@@ -54,4 +55,30 @@ test('a handshake still undecided at shutdown gets 503 and the app sees a discon
   expect(seen).toEqual([
     { type: 'websocket.disconnect', code: 1012, reason: 'server shutting down' },
   ])
+})
+
+test('an app that refuses the websocket scope (UnsupportedScopeError) gets 403 and an info line, no error', async () => {
+  server = await startServer(async (scope) => {
+    if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type)
+  })
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/chat`)
+  const [, res] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }]
+  expect(res.statusCode).toBe(403)
+  await until(
+    () => server?.logger.of('info').some((l) => l.includes('websocket unsupported')) === true,
+  )
+  expect(server.logger.of('info')).toContain(
+    'websocket unsupported by the application (it rejected the websocket scope): /chat → 403',
+  )
+  expect(server.logger.of('error')).toEqual([])
+})
+
+test('any other throw before answering is a 500 and an error line', async () => {
+  server = await startServer(async (scope) => {
+    if (scope.type === 'websocket') throw new Error('boom before answering')
+  })
+  const ws = new WebSocket(server.url.replace(/^http/, 'ws'))
+  const [, res] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }]
+  expect(res.statusCode).toBe(500)
+  await until(() => server?.logger.of('error').length === 1)
 })
