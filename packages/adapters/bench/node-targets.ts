@@ -7,6 +7,7 @@
  *   POST /echo        → the JSON body, parsed and re-serialised
  * then prints "ready". `tsgi-raw` (a bare TSGI app on the reference server) is the floor any
  * adapter on tsgi pays, for diagnostics (`BENCH_ONLY=floor`). SIGTERM exits normally, so `--cpu-prof` can write its profile.
+ * BENCH_NODE_ADAPTER (a path to another `src/node/index.ts`) swaps the `fromNodeListener` used.
  */
 import { createServer } from 'node:http'
 import { serve as honoServe } from '@hono/node-server'
@@ -14,9 +15,12 @@ import type { Application } from '@tsgi/protocol'
 import { serve } from '@tsgi/server'
 import express from 'express'
 import { Hono } from 'hono'
-import { fromNodeListener } from '../src/node/index.ts'
 
 const [kind, portArg, fromFetchModule] = process.argv.slice(2)
+// BENCH_NODE_ADAPTER loads fromNodeListener from elsewhere (an older copy): before/after runs.
+const { fromNodeListener } = (await import(
+  process.env.BENCH_NODE_ADAPTER || '../src/node/index.ts'
+)) as typeof import('../src/node/index.ts')
 // A third argument loads fromFetch from elsewhere (an older copy): before/after comparisons.
 const { fromFetch } = (await import(
   fromFetchModule ?? '../src/fetch/index.ts'

@@ -17,7 +17,7 @@ import {
 import { NodeStatusError } from './errors.ts'
 import { createRequest, hasBody } from './request.ts'
 import { type ParsedPart, ResponseParser } from './response-parser.ts'
-import { VirtualSocket } from './virtual-socket.ts'
+import { type SocketWrite, VirtualSocket } from './virtual-socket.ts'
 
 /** A node:http request listener: `(req, res)`, as Express, Connect and `koa.callback()` are. */
 export type NodeListener = (
@@ -47,20 +47,38 @@ const HOP_BY_HOP = new Set([
 ])
 
 function endToEnd(headers: HeaderList): { headers: HeaderList; announcesTrailers: boolean } {
-  // Fields named in `connection` are hop-by-hop too (RFC 9110 §7.6.1).
-  const listed = new Set<string>()
+  // One pass, no Set per response: node writes `connection: keep-alive` itself, and fields it
+  // names are dropped anyway; only other names listed there need the second filter.
+  const kept: HeaderList = []
+  let listed: string[] | null = null
   let announcesTrailers = false
-  for (const [name, value] of headers) {
-    const lower = name.toLowerCase()
-    if (lower === 'connection')
-      for (const token of value.split(',')) listed.add(token.trim().toLowerCase())
-    else if (lower === 'trailer') announcesTrailers = true
+  for (const header of headers) {
+    const lower = header[0].toLowerCase()
+    if (!HOP_BY_HOP.has(lower)) {
+      kept.push(header)
+      continue
+    }
+    if (lower === 'trailer') announcesTrailers = true
+    else if (lower === 'connection')
+      // Fields named in `connection` are hop-by-hop too (RFC 9110 §7.6.1).
+      for (const token of header[1].split(',')) {
+        const name = token.trim().toLowerCase()
+        if (name === '' || HOP_BY_HOP.has(name)) continue
+        if (listed === null) listed = [name]
+        else listed.push(name)
+      }
   }
-  const kept = headers.filter(([name]) => {
-    const lower = name.toLowerCase()
-    return !HOP_BY_HOP.has(lower) && !listed.has(lower)
-  })
-  return { headers: kept, announcesTrailers }
+  if (listed === null) return { headers: kept, announcesTrailers }
+  const named = listed
+  return {
+    headers: kept.filter(([name]) => !named.includes(name.toLowerCase())),
+    announcesTrailers,
+  }
+}
+
+function closeQuietly(res: ServerResponse, socket: VirtualSocket): void {
+  res.emit('close')
+  socket.destroy()
 }
 
 const connReset = (): Error => Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
@@ -74,9 +92,15 @@ export class NodeExchange {
   private readonly res: ServerResponse
   private readonly parser: ResponseParser
   private readonly trailersOffered: boolean
+  /**
+   * HTTP/1.x without `content-length` or `transfer-encoding`: no body, so none is received
+   * (HTTP/2 frames bodies without those headers, so there the body is read as usual).
+   */
+  private readonly bodiless: boolean
   private trailers = false
   private reading = false
   private watching = false
+  private skippedEmpty = false
   /** The response's last event was handed to `send()`. */
   private lastSent = false
   private bodyDone = false
@@ -89,7 +113,7 @@ export class NodeExchange {
     this.send = send
     this.trailersOffered = scope.extensions['http.response.trailers'] !== undefined
     this.parser = new ResponseParser(scope.method)
-    this.socket = new VirtualSocket(scope, (chunks, done) => this.onWrite(chunks, done))
+    this.socket = new VirtualSocket(scope, (writes, done) => this.onWrite(writes, done))
     this.req = createRequest(scope, this.socket, options.keepRootPath === true)
     // An own `_read` survives Express swapping the prototype (as `new Readable({ read })` does).
     this.req._read = () => this.pull()
@@ -105,7 +129,11 @@ export class NodeExchange {
       if (res.writableNeedDrain) res.emit('drain')
     })
     this.res = res
-    if (!hasBody(scope)) this.pull()
+    const empty = !hasBody(scope)
+    this.bodiless = empty && scope.httpVersion !== '2'
+    // The body end is pushed after the listener ran, as node's parser does for a GET.
+    if (this.bodiless) this.bodyDone = true
+    else if (empty) this.pull()
   }
 
   /** Calls `listener`; settles when the response is complete or the client left. */
@@ -119,6 +147,12 @@ export class NodeExchange {
       if (result instanceof Promise) result.then(undefined, (error: unknown) => this.fail(error))
     } catch (error) {
       this.fail(error)
+    }
+    if (this.bodiless) {
+      this.req.complete = true
+      this.req.push(null)
+      // Not needed when the listener answered at once (Express's res.json()): see watch().
+      this.watch()
     }
     return done
   }
@@ -152,10 +186,19 @@ export class NodeExchange {
    * §5.3.4), when the exchange has already settled.
    */
   private watch(): void {
-    if (this.watching || !this.bodyDone || this.settled) return
+    // Once the last event is handed to send(), a client leaving shows as that send()
+    // rejecting (which aborts): no receive() is needed to learn of it.
+    if (this.watching || !this.bodyDone || this.settled || this.lastSent) return
     this.watching = true
     this.receive().then(
       (event) => {
+        if (event.type === 'http.request' && this.bodiless && !this.skippedEmpty) {
+          // The empty body of a bodiless request, never received before: wait on, once.
+          this.skippedEmpty = true
+          this.watching = false
+          this.watch()
+          return
+        }
         // Once the last event is handed to send(), the server answers http.disconnect for a
         // complete response (§5.3.4), maybe before that send() resolves: not an abort. A client
         // leaving meanwhile makes that send() reject, which aborts.
@@ -165,12 +208,18 @@ export class NodeExchange {
     )
   }
 
-  private onWrite(chunks: Buffer[], done: () => void): void {
+  private onWrite(writes: SocketWrite[], done: () => void): void {
     if (this.settled) return
     const events: HTTPOutgoingEvent[] = []
+    const parser = this.parser
     try {
-      for (const chunk of chunks)
-        for (const part of this.parser.feed(chunk)) this.toEvents(part, events)
+      for (const { chunk, encoding } of writes) {
+        const parts =
+          typeof chunk === 'string'
+            ? parser.feedString(chunk, encoding === 'buffer' ? 'utf8' : encoding)
+            : parser.feed(chunk)
+        for (const part of parts) this.toEvents(part, events)
+      }
     } catch (error) {
       this.fail(error)
       return
@@ -188,8 +237,9 @@ export class NodeExchange {
     const complete = (): void => {
       // As node:http after 'finish': the response detaches from the socket and emits 'close'.
       this.res.detachSocket(this.socket as never)
-      process.nextTick(() => this.res.emit('close'))
-      this.socket.destroy()
+      // Destroyed on the next tick, not here: this runs inside the socket's write callback,
+      // and a stream destroyed there builds an ERR_STREAM_DESTROYED (a stack trace) per request.
+      process.nextTick(closeQuietly, this.res, this.socket)
     }
     if (end === null) {
       // Only an informational head was written (`res.status(101).end()`): no final response
@@ -206,7 +256,11 @@ export class NodeExchange {
 
   private flush(events: HTTPOutgoingEvent[], complete: boolean): Promise<void> {
     if (complete) this.lastSent = true
-    return Promise.all(events.map((event) => this.send(event))).then(
+    const sent =
+      events.length === 1
+        ? this.send(events[0] as HTTPOutgoingEvent)
+        : Promise.all(events.map((event) => this.send(event)))
+    return sent.then(
       () => {
         if (complete) this.succeed()
         else this.watch()
@@ -230,9 +284,9 @@ export class NodeExchange {
         trailers: this.trailers,
       })
     } else if (part.kind === 'body') {
-      // Copy: the chunk's memory belongs to node once the write callback ran.
+      // Already a copy where node may reuse the chunk's memory (the parser made it).
       if (part.body.length > 0)
-        events.push({ type: 'http.response.body', body: Buffer.from(part.body), moreBody: true })
+        events.push({ type: 'http.response.body', body: part.body, moreBody: true })
     } else {
       const last = events.at(-1)
       if (last?.type === 'http.response.body') last.moreBody = false

@@ -37,16 +37,29 @@ const CRLF2 = Buffer.from('\r\n\r\n')
 const CRLF = Buffer.from('\r\n')
 const EMPTY = Buffer.alloc(0)
 
-function parseFields(lines: string[], from: number): HeaderList {
+/**
+ * The `name: value` lines of `text` from offset `from` (CRLF-separated, no final CRLF).
+ * indexOf loops rather than split and a regex per line: this runs for every response.
+ */
+function parseFields(text: string, from: number): HeaderList {
   const headers: HeaderList = []
-  for (let i = from; i < lines.length; i++) {
-    const line = lines[i] as string
-    const colon = line.indexOf(':')
-    if (colon <= 0) throw new ResponseParseError(`malformed header line ${JSON.stringify(line)}`)
-    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()])
+  let start = from
+  while (start < text.length) {
+    let end = text.indexOf('\r\n', start)
+    if (end === -1) end = text.length
+    const colon = text.indexOf(':', start)
+    if (colon <= start || colon >= end) {
+      const line = text.slice(start, end)
+      throw new ResponseParseError(`malformed header line ${JSON.stringify(line)}`)
+    }
+    headers.push([text.slice(start, colon).trim(), text.slice(colon + 1, end).trim()])
+    start = end + 2
   }
   return headers
 }
+
+/** Encodings node writes a head in (alone as latin1, or prepended to a utf8/latin1 body). */
+const HEAD_ENCODINGS = new Set(['latin1', 'binary', 'ascii', 'utf8', 'utf-8'])
 
 /** Parses one response, fed in pieces as node writes it. */
 export class ResponseParser {
@@ -71,30 +84,59 @@ export class ResponseParser {
     return this.state === 'head' ? this.interimStatus : null
   }
 
-  /** Parses `chunk`; returns the parts it completed. Throws {@link ResponseParseError}. */
-  feed(chunk: Buffer): ParsedPart[] {
+  /**
+   * Parses a string node wrote with `encoding`. The head is read from the string itself (node
+   * prepends it to a string body), so the bytes are never made only to be decoded again; the
+   * rest is encoded as the socket would have, into memory nobody else holds.
+   */
+  feedString(chunk: string, encoding: BufferEncoding): ParsedPart[] {
+    if (this.state === 'head' && this.pending.length === 0 && HEAD_ENCODINGS.has(encoding)) {
+      const end = chunk.indexOf('\r\n\r\n')
+      if (end !== -1) {
+        const out: ParsedPart[] = []
+        this.onHead(chunk.slice(0, end), out)
+        if (chunk.length === end + 4) return out
+        const rest = this.feed(Buffer.from(chunk.slice(end + 4), encoding), true)
+        for (const part of rest) out.push(part)
+        return out
+      }
+    }
+    return this.feed(Buffer.from(chunk, encoding), true)
+  }
+
+  /**
+   * Parses `chunk`; returns the parts it completed. Throws {@link ResponseParseError}.
+   * Body parts are copies unless `owned` (the chunk's memory is the parser's to hand on): node
+   * may reuse a written buffer's memory once the write callback ran.
+   */
+  feed(chunk: Buffer, owned = false): ParsedPart[] {
     const out: ParsedPart[] = []
-    let buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk
+    let buf = chunk
+    if (this.pending.length > 0) {
+      // The concatenation is new memory: ours to hand on.
+      buf = Buffer.concat([this.pending, chunk])
+      owned = true
+    }
     this.pending = EMPTY
     while (buf.length > 0) {
       switch (this.state) {
         case 'head': {
           const end = buf.indexOf(CRLF2)
           if (end === -1) return this.keep(buf, out)
-          this.onHead(buf.subarray(0, end).toString('latin1'), out)
+          this.onHead(buf.toString('latin1', 0, end), out)
           buf = buf.subarray(end + 4)
           break
         }
         case 'length': {
           const n = Math.min(this.remaining, buf.length)
-          out.push({ kind: 'body', body: buf.subarray(0, n) })
+          out.push({ kind: 'body', body: this.body(buf.subarray(0, n), owned) })
           this.remaining -= n
           buf = buf.subarray(n)
           if (this.remaining === 0) this.end(out, [])
           break
         }
         case 'raw':
-          out.push({ kind: 'body', body: buf })
+          out.push({ kind: 'body', body: this.body(buf, owned) })
           buf = EMPTY
           break
         case 'size': {
@@ -110,7 +152,7 @@ export class ResponseParser {
         }
         case 'data': {
           const n = Math.min(this.remaining, buf.length)
-          out.push({ kind: 'body', body: buf.subarray(0, n) })
+          out.push({ kind: 'body', body: this.body(buf.subarray(0, n), owned) })
           this.remaining -= n
           buf = buf.subarray(n)
           if (this.remaining === 0) this.state = 'data-crlf'
@@ -130,7 +172,7 @@ export class ResponseParser {
           }
           const end = buf.indexOf(CRLF2)
           if (end === -1) return this.keep(buf, out)
-          this.end(out, parseFields(buf.subarray(0, end).toString('latin1').split('\r\n'), 0))
+          this.end(out, parseFields(buf.toString('latin1', 0, end), 0))
           buf = buf.subarray(end + 4)
           break
         }
@@ -152,6 +194,10 @@ export class ResponseParser {
     return { kind: 'end', trailers: [] }
   }
 
+  private body(part: Buffer, owned: boolean): Buffer {
+    return owned ? part : Buffer.from(part)
+  }
+
   private keep(buf: Buffer, out: ParsedPart[]): ParsedPart[] {
     // Copy: node may reuse the chunk's memory once the write callback ran.
     this.pending = Buffer.from(buf)
@@ -164,20 +210,24 @@ export class ResponseParser {
   }
 
   private onHead(text: string, out: ParsedPart[]): void {
-    const lines = text.split('\r\n')
-    const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0] as string)
-    if (status === null) throw new ResponseParseError(`bad status line ${JSON.stringify(lines[0])}`)
-    const code = Number(status[1])
+    // `HTTP/1.x NNN` then a space or the end of the line: node's own status line.
+    let lineEnd = text.indexOf('\r\n')
+    if (lineEnd === -1) lineEnd = text.length
+    const code = statusOf(text, lineEnd)
+    if (code === -1)
+      throw new ResponseParseError(`bad status line ${JSON.stringify(text.slice(0, lineEnd))}`)
     // Interim responses (writeContinue, writeProcessing, writeEarlyHints) are the server's.
     if (code < 200) {
       this.interimStatus = code
       return
     }
-    const headers = parseFields(lines, 1)
+    const headers = parseFields(text, lineEnd + 2)
     out.push({ kind: 'head', status: code, headers })
     let chunked = false
     let length: number | null = null
     for (const [name, value] of headers) {
+      // Only names of these two lengths can frame; skips lowercasing every other field.
+      if (name.length !== 17 && name.length !== 14) continue
       const lower = name.toLowerCase()
       if (lower === 'transfer-encoding') chunked = /(?:^|,)\s*chunked\s*$/i.test(value)
       else if (lower === 'content-length') length = Number(value)
@@ -190,4 +240,17 @@ export class ResponseParser {
       if (length === 0) this.end(out, [])
     } else this.state = 'raw'
   }
+}
+
+/** The status of a `HTTP/1.0 NNN` or `HTTP/1.1 NNN` line ending at `end` (then a space), or -1. */
+function statusOf(text: string, end: number): number {
+  if (end < 12 || !text.startsWith('HTTP/1.') || (text[7] !== '0' && text[7] !== '1')) return -1
+  if (text[8] !== ' ' || (end > 12 && text[12] !== ' ')) return -1
+  let code = 0
+  for (let i = 9; i < 12; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return -1
+    code = code * 10 + digit
+  }
+  return code
 }

@@ -11,8 +11,19 @@ import type { AddressInfo } from 'node:net'
 import { Duplex } from 'node:stream'
 import type { HTTPScope } from '@tsgi/protocol'
 
+/**
+ * One write: a `Buffer` (whose memory the writer may reuse after the callback) or a string
+ * and its encoding, as node's `ServerResponse` wrote it.
+ */
+export interface SocketWrite {
+  /** The bytes, or a string still to be encoded with `encoding`. */
+  chunk: Buffer | string
+  /** The string's encoding (`'buffer'` for a `Buffer`). */
+  encoding: BufferEncoding | 'buffer'
+}
+
 /** Receives what the response wrote: call `done` once the bytes are handed on. */
-export type SocketSink = (chunks: Buffer[], done: () => void) => void
+export type SocketSink = (writes: SocketWrite[], done: () => void) => void
 
 function family(host: string | undefined): string | undefined {
   if (host === undefined) return undefined
@@ -41,7 +52,9 @@ export class VirtualSocket extends Duplex {
 
   constructor(scope: HTTPScope, sink: SocketSink) {
     // A one-byte high-water mark: `write()` returns false while a `send()` is pending.
-    super({ writableHighWaterMark: 1, allowHalfOpen: true })
+    // Strings stay strings: node prepends the head to a string body, which is then parsed
+    // without encoding and decoding it again, and encoded bytes need no defensive copy.
+    super({ writableHighWaterMark: 1, allowHalfOpen: true, decodeStrings: false })
     this.sink = sink
     this.remoteAddress = scope.client?.host
     this.remotePort = scope.client?.port
@@ -94,15 +107,16 @@ export class VirtualSocket extends Duplex {
 
   override _read(): void {}
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.sink([chunk], callback)
+  override _write(
+    chunk: Buffer | string,
+    encoding: BufferEncoding | 'buffer',
+    callback: () => void,
+  ): void {
+    this.sink([{ chunk, encoding }], callback)
   }
 
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: () => void): void {
-    this.sink(
-      chunks.map((c) => c.chunk),
-      callback,
-    )
+  override _writev(chunks: SocketWrite[], callback: () => void): void {
+    this.sink(chunks, callback)
   }
 
   override _final(callback: () => void): void {
