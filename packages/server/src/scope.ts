@@ -38,16 +38,13 @@ export interface ConnectionFields {
 const kTLSExtensions = Symbol('tsgi.tlsExtensions')
 type TaggedSocket = Socket & { [kTLSExtensions]?: Extensions }
 
-function splitTarget(url: string): [rawPath: string, queryString: string] {
-  let target = url
-  if (target.charCodeAt(0) !== 47 && target !== '*') {
-    // absolute-form (`http://host/path?q`): keep only the path and query (the dispatcher
-    // refused a target whose authority is invalid; the authority becomes the Host).
-    target = target.slice(targetPathStart(target))
-    if (target.charCodeAt(0) !== 47) target = `/${target}`
-  }
-  const q = target.indexOf('?')
-  return q === -1 ? [target, ''] : [target.slice(0, q), target.slice(q + 1)]
+/** The origin-form path and query of a request target (no tuple: this runs per request). */
+function originTarget(url: string): string {
+  if (url.charCodeAt(0) === 47 || url === '*') return url
+  // absolute-form (`http://host/path?q`): keep only the path and query (the dispatcher
+  // refused a target whose authority is invalid; the authority becomes the Host).
+  const target = url.slice(targetPathStart(url))
+  return target.charCodeAt(0) === 47 ? target : `/${target}`
 }
 
 /**
@@ -78,7 +75,10 @@ export function connectionFields(
   const mount = (req as IncomingMessage & { baseUrl?: unknown }).baseUrl
   const rootPath =
     typeof mount === 'string' && mount !== '' ? ctx.options.rootPath + mount : ctx.options.rootPath
-  const [raw, queryString] = splitTarget(req.url ?? '/')
+  const target = originTarget(req.url ?? '/')
+  const q = target.indexOf('?')
+  const raw = q === -1 ? target : target.slice(0, q)
+  const queryString = q === -1 ? '' : target.slice(q + 1)
   const rawHeaders = req.rawHeaders
   const headers: HeaderList = new Array(rawHeaders.length >> 1)
   let hasBody = false
