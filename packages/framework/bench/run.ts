@@ -4,15 +4,17 @@
  * hono (@hono/node-server) on the same routes, each server in its own process pinned to one
  * core (autocannon on the other), alternating rounds in one run: the median requests per second
  * and the median server CPU time per request (from /proc: the load generator's own limits do
- * not move it). BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50).
+ * not move it). The scenarios are in bench/scenarios.ts (GET routes, a validated POST, the
+ * default 404 and 405). BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50),
+ * BENCH_ONLY (a part of a scenario's name: only those, without the router lookups).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
 import { cpuMs } from '../../server/bench/cpu.ts'
 import { parsePattern } from '../src/router/path.ts'
 import { RouteTree } from '../src/router/tree.ts'
+import { type Kind, kinds, load, selected } from './scenarios.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
@@ -49,18 +51,6 @@ function lookupBench(): void {
 
 // ---- 2. end to end -----------------------------------------------------------------------
 const target = fileURLToPath(new URL('./targets.ts', import.meta.url))
-const kinds = ['tsgi', 'fastify', 'hono'] as const
-type Kind = (typeof kinds)[number]
-const scenarios = [
-  { name: 'GET JSON', path: '/json', method: 'GET' as const },
-  { name: 'GET with a param', path: '/users/12345', method: 'GET' as const },
-  {
-    name: 'POST JSON echo, validated',
-    path: '/echo',
-    method: 'POST' as const,
-    body: JSON.stringify({ name: 'lamp', price: 12.5 }),
-  },
-]
 
 let pin = false
 try {
@@ -79,41 +69,27 @@ async function start(kind: Kind, port: number): Promise<ChildProcess> {
   return child
 }
 
-async function load(
-  port: number,
-  s: (typeof scenarios)[number],
-): Promise<{ rps: number; p99: number; total: number }> {
-  const r = await autocannon({
-    url: `http://127.0.0.1:${port}${s.path}`,
-    method: s.method,
-    body: s.body,
-    headers: s.body ? { 'content-type': 'application/json' } : undefined,
-    connections,
-    duration: seconds,
-  })
-  if (r.non2xx > 0 || r.errors > 0)
-    throw new Error(`${s.name} on ${port}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-  return { rps: r.requests.average, p99: r.latency.p99, total: r.requests.total }
-}
-
-lookupBench()
-const ports: Record<Kind, number> = { tsgi: 9201, fastify: 9202, hono: 9203 }
+if (!process.env.BENCH_ONLY) lookupBench()
+// Other benches may run on this machine: ports away from theirs (and below the ephemeral
+// range clients bind to), different each run.
+const base = 10_000 + Math.floor(Math.random() * 20_000)
+const ports: Record<Kind, number> = { tsgi: base, fastify: base + 1, hono: base + 2 }
 const children = await Promise.all(kinds.map((k) => start(k, ports[k])))
 const results = new Map<string, Record<Kind, number[]>>()
 const costs = new Map<string, Record<Kind, number[]>>()
 const pids = Object.fromEntries(kinds.map((k, i) => [k, children[i]!.pid!])) as Record<Kind, number>
 try {
-  for (const s of scenarios) {
+  for (const s of selected()) {
     const r: Record<Kind, number[]> = { tsgi: [], fastify: [], hono: [] }
     const c: Record<Kind, number[]> = { tsgi: [], fastify: [], hono: [] }
     results.set(s.name, r)
     costs.set(s.name, c)
-    for (const k of kinds) await load(ports[k], s) // warm-up
+    for (const k of kinds) await load(ports[k], k, s, connections, { seconds }) // warm-up
     for (let round = 0; round < rounds; round++) {
       const order = [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)]
       for (const k of order) {
         const before = cpuMs(pids[k])
-        const result = await load(ports[k], s)
+        const result = await load(ports[k], k, s, connections, { seconds })
         r[k].push(result.rps)
         c[k].push(((cpuMs(pids[k]) - before) * 1000) / result.total)
       }

@@ -1,6 +1,9 @@
 /**
- * One framework per process: `node targets.ts <tsgi|fastify|hono> <port>`, the same three
- * routes each — GET /json, GET /users/:id, POST /echo with a validated body — then "ready".
+ * One framework per process: `node targets.ts <tsgi|fastify|hono> <port>`, the same routes each
+ * — GET /json, GET /users/:id, POST /echo with a validated body; every other path is the
+ * framework's own default 404 (and `DELETE /json` tsgi's 405: fastify and hono answer a method
+ * a path lacks with their 404) — then "ready". With an IPC channel (bench/alloc.ts) it also
+ * samples its allocations on request: `start`, then `stop` replies with the sampled profile.
  */
 import { serve as honoServe } from '@hono/node-server'
 import Fastify from 'fastify'
@@ -8,6 +11,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { serve } from '../../server/src/index.ts'
 import { createApp } from '../src/index.ts'
+import { heapSampling } from './heap.ts'
 
 const [kind, portArg] = process.argv.slice(2)
 const port = Number(portArg)
@@ -47,4 +51,5 @@ process.on('SIGTERM', () => {
   )
   process.exit(0)
 })
+if (process.send) heapSampling()
 console.log('ready')

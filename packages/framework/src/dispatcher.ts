@@ -26,10 +26,18 @@ import { Request } from './request.ts'
 import { type ErrorLogger, errorResponse } from './respond.ts'
 import { Response, redirect } from './response.ts'
 import { appChain, compileRoute, httpTerminal, unexpectedResult } from './router/compile.ts'
+import {
+  allowedMethods,
+  methodNotAllowed,
+  notFound,
+  notFoundDetail,
+  sortMethods,
+} from './router/miss.ts'
 import type { DispatcherOptions, MountRecord, RouteRecord, RouterScope } from './router/model.ts'
 import { parsePattern } from './router/path.ts'
-import { type Match, RouteTree } from './router/tree.ts'
+import { type Match, NO_PARAMS, RouteTree } from './router/tree.ts'
 import { sendResponse } from './send.ts'
+import { knownFulfilled } from './settled.ts'
 import { runWebSocketSession, webSocketTerminal } from './websocket.ts'
 
 export type { DispatcherOptions } from './router/model.ts'
@@ -45,9 +53,9 @@ interface PathRoutes {
   pattern: string
   methods: Map<string, CompiledRoute>
   websocket: CompiledRoute | null
+  /** What `allow` lists (405, OPTIONS), worked out on first use; reset when a route is added. */
+  allow: { methods: string[]; header: string } | null
 }
-
-const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 const defaultLogger: ErrorLogger = {
   error(message, error) {
@@ -57,6 +65,11 @@ const defaultLogger: ErrorLogger = {
   },
 }
 
+/** A send failed after the start: the client leaving is no error, anything else is rethrown. */
+function failedAfterStart(error: unknown): void {
+  if (!isClientDisconnected(error)) throw error
+}
+
 /** Dispatches requests for one app. */
 export class Dispatcher {
   readonly options: DispatcherOptions
@@ -64,6 +77,11 @@ export class Dispatcher {
   private readonly appScope: RouterScope
   private readonly mounts: MountRecord[]
   private outer: Link | null = null
+  /**
+   * Whether a 404 or 405 is answered without its error: nothing can see it, since the app's
+   * boundary (built with the chain) has no error handler. Set with the chain.
+   */
+  private quietMisses = false
   private outerWebSocket: Link | null = null
 
   constructor(appScope: RouterScope, mounts: MountRecord[], options: Partial<DispatcherOptions>) {
@@ -84,7 +102,9 @@ export class Dispatcher {
       pattern: record.pattern,
       methods: new Map(),
       websocket: null,
+      allow: null,
     }))
+    routes.allow = null
     const compiled: CompiledRoute = { record, link: null }
     if (record.method === 'WEBSOCKET') {
       if (routes.websocket) throw new DuplicateRouteError('WEBSOCKET', record.pattern)
@@ -166,20 +186,28 @@ export class Dispatcher {
 
   /** Sends the response, then runs the request's after() tasks. */
   private respond(request: Request, response: Response, send: Send): Promise<void> {
-    // Bytes are sent by two send() calls and nothing else can fail: a failure always comes after
-    // the start. Streams and files can fail before their first send(): track it for them.
     const body = response.body
-    let started = body === null || typeof body === 'string' || body instanceof Uint8Array
-    const tracked: Send = started
-      ? send
-      : (event) => {
-          started = true
-          return send(event)
-        }
-    const sent = sendResponse(response, request.scope, tracked).then(undefined, (error: unknown) =>
+    let sent: Promise<void>
+    if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
+      // Bytes are sent by two send() calls and nothing else can fail: a failure always comes
+      // after the start, so the handler needs nothing of this request (no closure, no context);
+      // and when the sends answered with a promise known to be fulfilled, none is needed.
+      sent = sendResponse(response, request.scope, send)
+      if (!knownFulfilled(sent)) sent = sent.then(undefined, failedAfterStart)
+    } else sent = this.respondTracked(request, response, send)
+    return request.afterTasks === null ? sent : sent.then(() => this.runAfter(request))
+  }
+
+  /** Streams and files can fail before their first send(): tracked, for a proper error then. */
+  private respondTracked(request: Request, response: Response, send: Send): Promise<void> {
+    let started = false
+    const tracked: Send = (event) => {
+      started = true
+      return send(event)
+    }
+    return sendResponse(response, request.scope, tracked).then(undefined, (error: unknown) =>
       this.sendFailed(error, request, send, started),
     )
-    return request.afterTasks.length === 0 ? sent : sent.then(() => this.runAfter(request))
   }
 
   /**
@@ -203,7 +231,7 @@ export class Dispatcher {
   }
 
   private async runAfter(request: Request): Promise<void> {
-    for (const task of request.afterTasks) {
+    for (const task of request.afterTasks ?? []) {
       try {
         await task()
       } catch (error) {
@@ -227,7 +255,10 @@ export class Dispatcher {
 
   /** The app-level chain of HTTP requests (built once, rebuilt after a route is added). */
   private chain(): Link {
-    this.outer ??= appChain(this.appScope, (request) => this.route(request), this.options)
+    if (this.outer === null) {
+      this.outer = appChain(this.appScope, (request) => this.route(request), this.options)
+      this.quietMisses = this.appScope.errorHandler === null
+    }
     return this.outer
   }
 
@@ -252,29 +283,44 @@ export class Dispatcher {
     return match
   }
 
+  /**
+   * Routing at the app level, inside its error boundary. A 404 or 405 throws its error only
+   * when the app has an error handler to see it ({@link quietMisses}): otherwise the default
+   * answer is made directly, without an `Error` per request (router/miss.ts).
+   */
   private route(request: Request): Response | Promise<Response> {
     const found = this.find(request.scope)
-    if (found === null)
-      throw new NotFoundError(`no route for ${request.method} ${request.path}`, {
+    if (found === null) {
+      if (this.quietMisses) return notFound(request.method, request.path)
+      throw new NotFoundError(notFoundDetail(request.method, request.path), {
         code: FrameworkErrorCode.routeNotFound,
       })
+    }
     if ('redirect' in found) return redirect(found.redirect, 308)
     const routes = found.value
     let compiled = routes.methods.get(request.method)
     if (!compiled && request.method === 'HEAD') compiled = routes.methods.get('GET')
-    if (!compiled) {
-      const allow = allowed(routes)
-      if (allow.length === 0) {
-        throw new HTTPError(426, {
-          detail: 'this path only accepts WebSocket upgrades',
-          headers: { upgrade: 'websocket', connection: 'Upgrade' },
-        })
-      }
-      if (request.method === 'OPTIONS')
-        return new Response(null, { status: 204, headers: { allow: allow.join(', ') } })
-      throw new MethodNotAllowedError(request.method, allow)
-    }
+    if (!compiled) return this.unrouted(request, routes)
     return this.enter(compiled, found, request)
+  }
+
+  /** A path with routes, none for this method: 405, 204 for OPTIONS, 426 if WebSocket only. */
+  private unrouted(request: Request, routes: PathRoutes): Response {
+    if (routes.allow === null) {
+      const methods = allowedMethods(routes.methods.keys())
+      routes.allow = { methods, header: methods.join(', ') }
+    }
+    const allow = routes.allow
+    if (allow.methods.length === 0) {
+      throw new HTTPError(426, {
+        detail: 'this path only accepts WebSocket upgrades',
+        headers: { upgrade: 'websocket', connection: 'Upgrade' },
+      })
+    }
+    if (request.method === 'OPTIONS')
+      return new Response(null, { status: 204, headers: { allow: allow.header } })
+    if (this.quietMisses) return methodNotAllowed(request.method, allow.header)
+    throw new MethodNotAllowedError(request.method, [...allow.methods])
   }
 
   /** Routing of an upgrade request: its path's WebSocket route, or 404. */
@@ -294,7 +340,8 @@ export class Dispatcher {
     found: Match<PathRoutes>,
     request: Request,
   ): Response | Promise<Response> {
-    request.params = found.params
+    // A path without parameters keeps the request's own (fresh, writable) params object.
+    if (found.params !== NO_PARAMS) request.params = found.params
     request.route = found.value.pattern
     const record = compiled.record
     compiled.link ??= compileRoute(
@@ -305,21 +352,4 @@ export class Dispatcher {
     )
     return compiled.link(request)
   }
-}
-
-/** The methods a path accepts, GET implying HEAD, OPTIONS always, in a canonical order. */
-function allowed(routes: PathRoutes): string[] {
-  const methods = new Set(routes.methods.keys())
-  if (methods.size === 0) return []
-  if (methods.has('GET')) methods.add('HEAD')
-  methods.add('OPTIONS')
-  return sortMethods([...methods])
-}
-
-function sortMethods(methods: string[]): string[] {
-  return methods.sort((a, b) => {
-    const ia = ORDER.indexOf(a)
-    const ib = ORDER.indexOf(b)
-    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b)
-  })
 }

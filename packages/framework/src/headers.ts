@@ -15,16 +15,21 @@ export type HeadersInit =
 /** Mutable, case-insensitive response headers. */
 export class ResponseHeaders implements Iterable<[string, string]> {
   /** The pairs, names lowercased. */
-  readonly list: HeaderList = []
+  readonly list: HeaderList
 
   constructor(init?: HeadersInit) {
-    if (init === undefined) return
-    if (init instanceof ResponseHeaders) {
-      for (const [n, v] of init.list) this.list.push([n, v])
+    if (init === undefined) {
+      this.list = []
+    } else if (init instanceof ResponseHeaders) {
+      this.list = init.list.map(([n, v]) => [n, v])
     } else if (Array.isArray(init)) {
-      for (const [n, v] of init as ReadonlyArray<readonly [string, string]>)
-        this.list.push([n.toLowerCase(), v])
+      // Sized once (a loop of push() grows an empty array to 17 slots at its first header).
+      this.list = (init as ReadonlyArray<readonly [string, string]>).map(([n, v]) => [
+        n.toLowerCase(),
+        v,
+      ])
     } else {
+      this.list = []
       for (const [n, v] of Object.entries(
         init as Record<string, string | number | readonly string[]>,
       )) {

@@ -46,15 +46,12 @@ export class Request<T extends RequestTypes = DefaultTypes> {
   readonly path: string
   /** The route pattern that matched (`/users/:id`), or `''` when none did. */
   route = ''
-  /** Path parameters (validated and typed when the route has a params schema). */
-  params: T['params']
   /** The body validated by the route's schema (only set when the route declares one). */
   body: T['body']
-  /**
-   * Values middleware attach for later handlers (request-scoped). Typed with what the
-   * middleware before the handler declare (`createMiddleware`), a string record otherwise.
-   */
-  readonly locals: T extends { locals: infer L extends object } ? L & Locals : Locals = {} as never
+  // Params, locals and after() tasks are made on first use: most requests never touch some
+  // of them, and each empty object or array was an allocation per request (heap profile).
+  private paramValues: T['params'] | undefined = undefined
+  private localValues: Locals | undefined = undefined
   /** Created on the first body access: most requests never read one. */
   private bodyReader: BodyReader | null = null
   private bodyLimit: number
@@ -63,17 +60,35 @@ export class Request<T extends RequestTypes = DefaultTypes> {
   private cookieJar: Record<string, string> | undefined = undefined
   private controller: AbortController | undefined = undefined
   private readonly receive: Receive
-  /** @internal Tasks registered with {@link after}. */
-  readonly afterTasks: AfterTask[] = []
+  /** @internal Tasks registered with {@link after} (`null`: none). */
+  afterTasks: AfterTask[] | null = null
 
   constructor(scope: HTTPScope, receive: Receive, bodyLimit: number) {
     this.scope = scope
     this.method = scope.method
     this.path = scope.path.slice(scope.rootPath.length) || '/'
-    this.params = {} as T['params']
     this.body = undefined as T['body']
     this.receive = receive
     this.bodyLimit = bodyLimit
+  }
+
+  /** Path parameters (validated and typed when the route has a params schema). */
+  get params(): T['params'] {
+    if (this.paramValues === undefined) this.paramValues = {} as T['params']
+    return this.paramValues
+  }
+
+  set params(value: T['params']) {
+    this.paramValues = value
+  }
+
+  /**
+   * Values middleware attach for later handlers (request-scoped). Typed with what the
+   * middleware before the handler declare (`createMiddleware`), a string record otherwise.
+   */
+  get locals(): T extends { locals: infer L extends object } ? L & Locals : Locals {
+    if (this.localValues === undefined) this.localValues = {}
+    return this.localValues as never
   }
 
   private get reader(): BodyReader {
@@ -194,6 +209,7 @@ export class Request<T extends RequestTypes = DefaultTypes> {
    * servers drain them on shutdown.
    */
   after(task: AfterTask): void {
-    this.afterTasks.push(task)
+    if (this.afterTasks === null) this.afterTasks = [task]
+    else this.afterTasks.push(task)
   }
 }

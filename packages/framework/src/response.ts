@@ -76,11 +76,11 @@ function typed(body: ResponseBody, contentType: string, init: ResponseInit): Res
 export function json(value: unknown, init?: ResponseInit): Response {
   const body = JSON.stringify(value) ?? 'null'
   if (init !== undefined) return typed(body, 'application/json', init)
-  // The common case, `return { … }` from a handler: one header, no lookups.
-  const res = new Response(body)
-  res.headers.list.push(['content-type', 'application/json'])
-  return res
+  // The common case, `return { … }` from a handler: one header, no lookups, a list of one.
+  return new Response(body, JSON_INIT)
 }
+
+const JSON_INIT: ResponseInit = { headers: [['content-type', 'application/json']] }
 
 /** A text response (`text/plain; charset=utf-8`, or the given charset). */
 export function text(value: string, init: ResponseInit & { charset?: Charset } = {}): Response {

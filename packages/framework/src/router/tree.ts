@@ -21,15 +21,29 @@ class Node<T> {
 
 /** A successful match. */
 export interface Match<T> {
-  value: T
-  params: Record<string, string>
-  pattern: string
+  readonly value: T
+  /** The path's parameters; {@link NO_PARAMS} (shared, frozen) for a path without any. */
+  readonly params: Record<string, string>
+  readonly pattern: string
 }
+
+/**
+ * The params of a match without parameters: one frozen object for all of them, so a static
+ * route's match allocates nothing. Copy it before handing it out as something to write to.
+ */
+export const NO_PARAMS: Record<string, string> = Object.freeze({})
 
 /** A segment tree mapping patterns to values. */
 export class RouteTree<T> {
   private readonly root = new Node<T>()
-  private readonly staticPaths = new Map<string, Node<T>>()
+  /** Fully static paths and their match, made once (the match of a static path never varies). */
+  private readonly staticPaths = new Map<string, Match<T>>()
+  // The walk's parameter stack, reused (a match is synchronous): fresh arrays per lookup were
+  // garbage, and 404s walk the tree too. Entries above the current depth are stale, never read.
+  private readonly names: string[] = []
+  private readonly values: string[] = []
+  /** How many parameters the last successful walk bound. */
+  private bound = 0
 
   /** The value registered at `pattern`, creating it with `create` if absent. */
   upsert(pattern: string, segments: PatternSegment[], create: () => T): T {
@@ -71,7 +85,7 @@ export class RouteTree<T> {
     if (node.value === null) {
       node.value = create()
       node.pattern = pattern
-      if (isStatic) this.staticPaths.set(pattern, node)
+      if (isStatic) this.staticPaths.set(pattern, { value: node.value, params: NO_PARAMS, pattern })
     }
     return node.value
   }
@@ -83,54 +97,57 @@ export class RouteTree<T> {
    */
   match(key: string, segments?: readonly string[]): Match<T> | null {
     const direct = this.staticPaths.get(key)
-    if (direct) return { value: direct.value!, params: {}, pattern: direct.pattern }
+    if (direct) return direct
     segments ??= key === '/' ? [] : key.slice(1).split('/')
-    const names: string[] = []
-    const values: string[] = []
-    const node = this.walk(this.root, segments, 0, names, values)
+    const node = this.walk(this.root, segments, 0, 0)
     if (!node) return null
+    const bound = this.bound
+    if (bound === 0) return { value: node.value!, params: NO_PARAMS, pattern: node.pattern }
     const params: Record<string, string> = {}
-    for (let i = 0; i < names.length; i++) params[names[i]!] = values[i]!
+    for (let i = 0; i < bound; i++) params[this.names[i]!] = this.values[i]!
     return { value: node.value!, params, pattern: node.pattern }
   }
 
+  /** The node for `segments` from `i` on, `depth` parameters bound so far (see `bound`). */
   private walk(
     node: Node<T>,
     segments: readonly string[],
     i: number,
-    names: string[],
-    values: string[],
+    depth: number,
   ): Node<T> | null {
     if (i === segments.length) {
-      if (node.value !== null) return node
-      // A wildcard also matches an empty rest: `/files/*path` serves `/files`.
-      if (node.wildcard?.value != null) {
-        names.push(node.wildcardName)
-        values.push('')
-        return node.wildcard
+      if (node.value !== null) {
+        this.bound = depth
+        return node
       }
+      // A wildcard also matches an empty rest: `/files/*path` serves `/files`.
+      if (node.wildcard?.value != null)
+        return this.bind(node.wildcard, depth, node.wildcardName, '')
       return null
     }
     const segment = segments[i]!
     const child = node.statics?.get(segment)
     if (child) {
-      const found = this.walk(child, segments, i + 1, names, values)
+      const found = this.walk(child, segments, i + 1, depth)
       if (found) return found
     }
     if (node.param && segment !== '') {
-      names.push(node.paramName)
-      values.push(segment)
-      const found = this.walk(node.param, segments, i + 1, names, values)
+      this.names[depth] = node.paramName
+      this.values[depth] = segment
+      const found = this.walk(node.param, segments, i + 1, depth + 1)
       if (found) return found
-      names.pop()
-      values.pop()
     }
-    if (node.wildcard?.value != null) {
-      names.push(node.wildcardName)
-      values.push(segments.slice(i).join('/'))
-      return node.wildcard
-    }
+    if (node.wildcard?.value != null)
+      return this.bind(node.wildcard, depth, node.wildcardName, segments.slice(i).join('/'))
     return null
+  }
+
+  /** Binds a wildcard's value as the last parameter and ends the walk at `node`. */
+  private bind(node: Node<T>, depth: number, name: string, value: string): Node<T> {
+    this.names[depth] = name
+    this.values[depth] = value
+    this.bound = depth + 1
+    return node
   }
 
   /** Every registered pattern with its value, in registration order within each level. */
