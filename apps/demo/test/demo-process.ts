@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const cli = fileURLToPath(new URL('../../../packages/server/src/cli.ts', import.meta.url))
+const cli = fileURLToPath(new URL('../../../packages/server/src/cli/main.ts', import.meta.url))
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 /** How often {@link until} checks again. */

@@ -20,7 +20,7 @@ import type {
   TestResponse,
 } from '@tsgi/protocol/testing'
 import { deferredTestClient } from './deferred-client.ts'
-import { Dispatcher, type DispatcherOptions } from './dispatcher.ts'
+import { type DispatcherOptions, RouteDispatcher } from './dispatcher.ts'
 import { runLifespan } from './lifespan.ts'
 import type { RouteRecord } from './router/router.ts'
 import { Router } from './router/router.ts'
@@ -63,7 +63,7 @@ export interface AppMethods<S extends State> {
 export type App<S extends State = State> = Application<S> & Router<S> & AppMethods<S>
 
 class AppCore<S extends State> extends Router<S> {
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: RouteDispatcher
   readonly startupHooks: LifespanHook<S>[] = []
   readonly shutdownHooks: LifespanHook<S>[] = []
   /** The shared test client of `request()` (a box: the callable app must not grow fields). */
@@ -71,7 +71,7 @@ class AppCore<S extends State> extends Router<S> {
 
   constructor(options: AppOptions) {
     super({ prefix: options.prefix })
-    this.dispatcher = new Dispatcher(this.scope, this.mounts, options)
+    this.dispatcher = new RouteDispatcher(this.scope, this.mounts, options)
   }
 
   protected override added(record: RouteRecord): void {

@@ -70,8 +70,11 @@ function failedAfterStart(error: unknown): void {
   if (!isClientDisconnected(error)) throw error
 }
 
-/** Dispatches requests for one app. */
-export class Dispatcher {
+/**
+ * Dispatches one app's requests and WebSocket sessions to its routes and mounts (a server's
+ * dispatcher, by contrast, hands a connection's requests to the app).
+ */
+export class RouteDispatcher {
   readonly options: DispatcherOptions
   private readonly tree = new RouteTree<PathRoutes>()
   private readonly appScope: RouterScope

@@ -19,6 +19,7 @@ export type {
   SendEvent,
   SendEventType,
 } from './application.ts'
+export { callApplication } from './call-application.ts'
 export type {
   Address,
   Extensions,
@@ -73,7 +74,7 @@ export type {
   LifespanStartupEvent,
   LifespanStartupFailedEvent,
 } from './lifespan.ts'
-export { type LifespanMode, LifespanRunner } from './lifespan-runner.ts'
+export { LifespanRunner, type LifespanRunnerMode } from './lifespan-runner.ts'
 export { type LifespanPhase, LifespanTracker } from './lifespan-tracker.ts'
 export { decodePath } from './path.ts'
 export { isBodylessResponse, STATUS_TEXT, statusText } from './status.ts'

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Application, SendEvent } from './application.ts'
+import { callApplication } from './call-application.ts'
 import type { State } from './common.ts'
 import { type Deferred, deferred } from './deferred.ts'
 import { LifespanFailedError, TsgiError } from './errors.ts'
@@ -13,8 +14,13 @@ import type { LifespanIncomingEvent, LifespanScope } from './lifespan.ts'
 import { LifespanTracker } from './lifespan-tracker.ts'
 import { TSGI_VERSION } from './version.ts'
 
-/** `auto`: an app that rejects the lifespan scope runs without one. `on`: that is an error. */
-export type LifespanMode = 'auto' | 'on'
+/**
+ * What {@link LifespanRunner.start} makes of an application that rejects the lifespan scope
+ * before startup ends. `auto`: it has no lifespan support, and serving goes on without one.
+ * `on`: that is an error, and `start` rejects with it. (A server's own setting may add `off`,
+ * under which it never calls `start`.)
+ */
+export type LifespanRunnerMode = 'auto' | 'on'
 
 /**
  * Runs one application's lifespan: {@link start} before serving, {@link stop} after draining.
@@ -50,7 +56,7 @@ export class LifespanRunner {
   }
 
   /** Calls the application with the lifespan scope and waits for startup to end. */
-  async start(app: Application, mode: LifespanMode): Promise<State> {
+  async start(app: Application, mode: LifespanRunnerMode): Promise<State> {
     const scope: LifespanScope = { type: 'lifespan', tsgi: TSGI_VERSION, state: this.state }
     let delivered = 0
     const receive = async (): Promise<LifespanIncomingEvent> => {
@@ -76,15 +82,13 @@ export class LifespanRunner {
       else if (event.type === 'lifespan.shutdown.failed')
         this.shutdownDone?.reject(new LifespanFailedError('shutdown', this.tracker.failure ?? ''))
     }
-    let call: Promise<void>
-    try {
-      call = Promise.resolve(app(scope, receive, send))
-    } catch (error) {
-      call = Promise.reject(error)
-    }
-    call.then(
+    callApplication(
+      app,
+      scope,
+      receive,
+      send,
       () => this.settle(undefined, mode),
-      (error: unknown) => this.settle(error ?? new Error('lifespan rejected'), mode),
+      (error) => this.settle(error, mode),
     )
     await this.startup.promise
     if (this.supported === undefined) this.supported = true
@@ -102,7 +106,7 @@ export class LifespanRunner {
     await this.shutdownDone.promise
   }
 
-  private settle(error: unknown, mode: LifespanMode): void {
+  private settle(error: unknown, mode: LifespanRunnerMode): void {
     this.settled = true
     this.appError = error
     const phase = this.tracker.phase

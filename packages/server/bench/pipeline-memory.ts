@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 const REQUESTS = Number(process.env.REQUESTS ?? 300_000)
 const HOLD_SECONDS = Number(process.env.HOLD_SECONDS ?? 10)
 const LIMIT_MIB = 64
-const cli = process.env.TSGI_CLI ?? fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+const cli = process.env.TSGI_CLI ?? fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
 const app = fileURLToPath(new URL('./pipeline-app.ts', import.meta.url))
 
 const child = spawn(

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `tsgi` command. A plain JS entry that exists before the package is built, so package
-// managers can link it at install time; the CLI itself is compiled to dist/cli.js.
+// managers can link it at install time; the CLI itself is compiled to dist/cli/main.js.
 //
 // The Node.js version is checked first, before the CLI is imported (a static import would be
 // evaluated before this check), and without a top-level await: an older Node.js gets one line
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 require('@tsgi/protocol/check-node').checkNode('tsgi', require('../package.json').engines.node)
-import('../dist/cli.js').then(async (cli) => {
+import('../dist/cli/main.js').then(async (cli) => {
   process.exitCode = await cli.main()
   // A leaked handle in the application must not keep a stopped server alive.
   setTimeout(() => process.exit(), 2000).unref()

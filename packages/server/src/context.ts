@@ -6,10 +6,10 @@
  */
 
 import type { Application, Extensions, State } from '@tsgi/protocol'
-import { BodyWatchdog } from './body-watchdog.ts'
-import type { Logger } from './logger.ts'
-import type { ResolvedOptions } from './options.ts'
-import { type TrustedProxies, trustedProxies } from './proxy.ts'
+import type { ResolvedOptions } from './config/options.ts'
+import { BodyWatchdog } from './http/body-watchdog.ts'
+import type { Logger } from './logging/logger.ts'
+import { type TrustedProxies, trustedProxies } from './scope/proxy.ts'
 
 /** Something in flight that shutdown may have to cut short. */
 export interface InFlight {

@@ -1,31 +1,28 @@
 /**
- * `@tsgi/server`: the reference TSGI server over node:http.
+ * `@tsgi/server`: the reference TSGI server over node:http. The `tsgi` command's internals
+ * (argument parsing, loading an app module, running a server process) are in `@tsgi/server/cli`.
  *
  * @module
  */
 
-export { main } from './cli.ts'
-export { type CliArgs, type CliCommand, parseCliArgs } from './cli-args.ts'
+export {
+  DEFAULTS,
+  type ResolvedOptions,
+  resolveOptions,
+  type ServerLifespanMode,
+  type ServerOptions,
+} from './config/options.ts'
 export { ServerError, ServerErrorCode, type ServerErrorOptions } from './errors.ts'
-export { loadApp } from './load.ts'
+export {
+  createRequestListener,
+  type RequestListener,
+  type RequestListenerOptions,
+} from './http/request-listener.ts'
 export {
   createLogger,
   type Logger,
   type LoggerOptions,
   type LogLevel,
   type Sink,
-} from './logger.ts'
-export {
-  DEFAULTS,
-  type LifespanMode,
-  type ResolvedOptions,
-  resolveOptions,
-  type ServerOptions,
-} from './options.ts'
-export {
-  createRequestListener,
-  type RequestListener,
-  type RequestListenerOptions,
-} from './request-listener.ts'
-export { ExitCode, runServer } from './run.ts'
+} from './logging/logger.ts'
 export { type ServerHandle, serve } from './server.ts'

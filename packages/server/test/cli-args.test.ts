@@ -1,8 +1,8 @@
 /** Parsing the command line into server options. */
 import { describe, expect, test } from 'vitest'
-import { cliMessage, FLAGS, flagOf, helpText, parseCliArgs } from '../src/cli-args.ts'
+import { cliMessage, FLAGS, flagOf, helpText, parseCliArgs } from '../src/cli/args.ts'
+import { splitTarget } from '../src/cli/load.ts'
 import { DEFAULTS, resolveOptions, ServerError } from '../src/index.ts'
-import { splitTarget } from '../src/load.ts'
 
 describe('parseCliArgs', () => {
   test('every flag maps onto its option', () => {

@@ -4,7 +4,7 @@
  */
 import { request } from 'undici'
 import { describe, expect, test, vi } from 'vitest'
-import { ExitCode, loadApp, main, parseCliArgs, runServer } from '../src/index.ts'
+import { ExitCode, loadApp, main, parseCliArgs, runServer } from '../src/cli/index.ts'
 import { fixture } from './cli-process.ts'
 import { recordingLogger } from './helpers.ts'
 

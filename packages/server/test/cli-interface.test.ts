@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
+import { parseCliArgs } from '../src/cli/index.ts'
+import { checkInterface, detectInterface } from '../src/cli/interface.ts'
+import { loadTarget } from '../src/cli/load.ts'
 import { ServerErrorCode } from '../src/errors.ts'
-import { parseCliArgs } from '../src/index.ts'
-import { checkInterface, detectInterface } from '../src/interface.ts'
-import { loadTarget } from '../src/load.ts'
 import { tsgiRun } from './cli-process.ts'
 
 const noop = () => {}

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { type CaseResult, runServerSuite } from '@tsgi/protocol/conformance'
 import { describe, expect, test } from 'vitest'
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
 const faultServer = fileURLToPath(new URL('./conformance/fault-server.ts', import.meta.url))
 const node = `"${process.execPath}"`
 

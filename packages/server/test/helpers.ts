@@ -5,7 +5,7 @@
 import { connect, type Socket } from 'node:net'
 import type { Application, HTTPScope, Receive, Send } from '@tsgi/protocol'
 import { type ServerHandle, type ServerOptions, serve } from '../src/index.ts'
-import type { Logger, LogLevel } from '../src/logger.ts'
+import type { Logger, LogLevel } from '../src/logging/logger.ts'
 
 /** A logger that keeps every line, for assertions. */
 export interface RecordingLogger extends Logger {

@@ -7,7 +7,7 @@
 import type { Application, HTTPIncomingEvent } from '@tsgi/protocol'
 import { request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
-import { CLIENT_LOG_BURST } from '../src/client-log.ts'
+import { CLIENT_LOG_BURST } from '../src/logging/client-log.ts'
 import { startServer, type TestServer, until } from './helpers.ts'
 import { openRaw, rawExchange, statuses } from './wire-client.ts'
 

@@ -10,7 +10,7 @@ import { connect as connectTCP, type Socket } from 'node:net'
 import { connect as connectTLS } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, test } from 'vitest'
-import { PIPELINE_LIMIT } from '../src/pipeline.ts'
+import { PIPELINE_LIMIT } from '../src/http/pipeline.ts'
 import { startServer, type TestServer, until } from './helpers.ts'
 
 const keyfile = fileURLToPath(new URL('./tls/key.pem', import.meta.url))

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { loadApp } from '../src/index.ts'
+import { loadApp } from '../src/cli/index.ts'
 import { tsgiRun } from './cli-process.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'tsgi-load-errors-'))

@@ -1,7 +1,7 @@
 /** Trusted proxies: the forwarding headers are believed only from trusted peers. */
 import { request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
-import { readForwarded, trustedProxies } from '../src/proxy.ts'
+import { readForwarded, trustedProxies } from '../src/scope/proxy.ts'
 import { scopeEcho, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer | undefined

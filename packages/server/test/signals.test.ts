@@ -4,8 +4,8 @@
  */
 import { request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
-import { ExitCode, parseCliArgs, runServer } from '../src/index.ts'
-import type { Logger } from '../src/logger.ts'
+import { ExitCode, parseCliArgs, runServer } from '../src/cli/index.ts'
+import type { Logger } from '../src/logging/logger.ts'
 import { type CliProcess, fixture, tsgi } from './cli-process.ts'
 import { recordingLogger } from './helpers.ts'
 

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process'
 import type { Server } from 'node:http'
 import type { HeaderList } from '@tsgi/protocol'
 import { afterEach, describe, expect, test } from 'vitest'
-import { UPGRADE_BODY_UNSUPPORTED } from '../src/upgrade.ts'
+import { UPGRADE_BODY_UNSUPPORTED } from '../src/http/upgrade.ts'
 import { startServer, type TestServer } from './helpers.ts'
 import { firstBody, openRaw, rawExchange, statuses } from './wire-client.ts'
 

@@ -63,4 +63,4 @@ export const hostScript = (runtime: Runtime): string =>
   fileURLToPath(new URL(`./${runtime}-host.ts`, import.meta.url))
 
 /** The reference server's command-line entry point. */
-export const serverCli = fileURLToPath(new URL('../../../server/src/cli.ts', import.meta.url))
+export const serverCli = fileURLToPath(new URL('../../../server/src/cli/main.ts', import.meta.url))

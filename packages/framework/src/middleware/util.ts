@@ -1,7 +1,8 @@
 /**
  * Helpers the built-in middleware share: `vary` handling, body sizes and body iteration.
+ * Internal: no entry point exports them. (No internal tag here: tsc takes a file's first comment
+ * for its first statement's, and `stripInternal` would drop the import below.)
  *
- * @internal
  * @module
  */
 import { charsetOf } from '../body.ts'

@@ -11,7 +11,7 @@ export {
   type BodyInit,
   type CloseInfo,
   createTestClient,
-  type LifespanMode,
+  type LifespanRunnerMode,
   type RequestInit,
   StreamingResponse,
   type TestClient,

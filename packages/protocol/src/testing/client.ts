@@ -7,12 +7,12 @@ import type { Application } from '../application.ts'
 import type { Address, Extensions, HeaderList, ServerAddress, State } from '../common.ts'
 import { type HeaderInit, toHeaderList } from '../headers.ts'
 import type { HTTPScope } from '../http.ts'
-import { type LifespanMode, LifespanRunner } from '../lifespan-runner.ts'
+import { LifespanRunner, type LifespanRunnerMode } from '../lifespan-runner.ts'
 import { decodePath } from '../path.ts'
 import { TSGI_VERSION } from '../version.ts'
 import type { WebSocketScope } from '../websocket.ts'
 import { type BodyInit, concat, knownLength } from './body.ts'
-import { HTTPExchange } from './http-exchange.ts'
+import { MemoryHTTPExchange } from './http-exchange.ts'
 import { StreamingResponse, TestResponse } from './response.ts'
 import { TestWebSocket, WebSocketSession } from './websocket-session.ts'
 
@@ -43,7 +43,7 @@ export interface TestClientOptions {
   /** Unread bytes a streamed response buffers before the app's `send()` waits. Default 64 KiB. */
   highWaterMark?: number
   /** Lifespan mode for {@link TestClient.startup}. Default `auto`. */
-  lifespan?: LifespanMode
+  lifespan?: LifespanRunnerMode
 }
 
 /** One request. */
@@ -169,7 +169,7 @@ export function createTestClient(app: Application, options: TestClientOptions = 
     }
   }
 
-  const start = (init: RequestInit, mark: number): HTTPExchange => {
+  const start = (init: RequestInit, mark: number): MemoryHTTPExchange => {
     const headers = baseHeaders.concat(toHeaderList(init.headers, true))
     let body = init.body
     if (init.json !== undefined) {
@@ -196,12 +196,16 @@ export function createTestClient(app: Application, options: TestClientOptions = 
       client: init.client !== undefined ? init.client : defaultClient,
       ...connection(init.path ?? '/', init.query, headers),
     }
-    const exchange = new HTTPExchange(scope, { body, highWaterMark: mark, signal: init.signal })
+    const exchange = new MemoryHTTPExchange(scope, {
+      body,
+      highWaterMark: mark,
+      signal: init.signal,
+    })
     exchange.run(app)
     return exchange
   }
 
-  const outcome = async (exchange: HTTPExchange, signal?: AbortSignal): Promise<void> => {
+  const outcome = async (exchange: MemoryHTTPExchange, signal?: AbortSignal): Promise<void> => {
     await exchange.done.promise
     if (strict && exchange.violations.length > 0) throw exchange.violations[0]
     if (rethrow && exchange.appError !== undefined) throw exchange.appError

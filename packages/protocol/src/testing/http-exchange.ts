@@ -6,6 +6,7 @@
  * @module
  */
 import type { Application, SendEvent } from '../application.ts'
+import { callApplication } from '../call-application.ts'
 import type { HeaderList } from '../common.ts'
 import { type Deferred, deferred } from '../deferred.ts'
 import {
@@ -32,8 +33,11 @@ export interface ExchangeOptions {
   signal: AbortSignal | undefined
 }
 
-/** The state of one request as the test sees it. */
-export class HTTPExchange {
+/**
+ * One request the test client drives in memory, and its state as the test sees it (the
+ * in-memory counterpart of a server's exchange over a socket).
+ */
+export class MemoryHTTPExchange {
   readonly scope: HTTPScope
   readonly tracker: HTTPResponseTracker
   readonly queue: ChunkQueue
@@ -84,15 +88,13 @@ export class HTTPExchange {
       return next
     }
     const send = (event: SendEvent): Promise<void> => this.send(event)
-    let call: Promise<void>
-    try {
-      call = Promise.resolve(app(this.scope, receive, send))
-    } catch (error) {
-      call = Promise.reject(error)
-    }
-    call.then(
+    callApplication(
+      app,
+      this.scope,
+      receive,
+      send,
       () => this.settle(undefined, false),
-      (error: unknown) => this.settle(error, true),
+      (error) => this.settle(error, true),
     )
   }
 

@@ -465,6 +465,17 @@ describe('application errors', () => {
     }) as unknown as Application
     await expect(createTestClient(sync).request('/')).rejects.toBe(boom)
   })
+
+  test('a rejection without a reason is rethrown as an Error, not taken for a return', async () => {
+    const silent: Application = () => Promise.reject(undefined)
+    const error = await createTestClient(silent)
+      .request('/')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toMatchObject({ message: 'the application rejected with undefined' })
+    const res = await createTestClient(silent, { rethrow: false }).request('/')
+    expect(res.status).toBe(500)
+  })
 })
 
 describe('streaming and disconnects', () => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-export type { LifespanMode } from '../lifespan-runner.ts'
+export type { LifespanRunnerMode } from '../lifespan-runner.ts'
 export type { BodyInit } from './body.ts'
 export {
   createTestClient,

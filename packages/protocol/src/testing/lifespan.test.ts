@@ -87,6 +87,11 @@ describe('lifespan', () => {
       throw new Error('unsupported')
     }
     await expect(createTestClient(app, { lifespan: 'on' }).startup()).rejects.toThrow('unsupported')
+    // A rejection without a reason is a rejection still, not an app that returned.
+    const silent: Application = () => Promise.reject(undefined)
+    await expect(createTestClient(silent, { lifespan: 'on' }).startup()).rejects.toThrow(
+      'the application rejected with undefined',
+    )
   })
 
   test('an app that returns at once has no lifespan, and shutdown does not hang', async () => {

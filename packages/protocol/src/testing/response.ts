@@ -9,7 +9,7 @@ import type { HeaderList } from '../common.ts'
 import type { TsgiError } from '../errors.ts'
 import { getHeader, getHeaderValues } from '../headers.ts'
 import { concat } from './body.ts'
-import type { HTTPExchange } from './http-exchange.ts'
+import type { MemoryHTTPExchange } from './http-exchange.ts'
 
 const utf8 = new TextDecoder()
 
@@ -32,7 +32,7 @@ export class TestResponse {
   /** Every event the application sent, in order. */
   readonly events: readonly SendEvent[]
 
-  constructor(exchange: HTTPExchange, body: Uint8Array) {
+  constructor(exchange: MemoryHTTPExchange, body: Uint8Array) {
     this.status = exchange.tracker.status
     this.headers = exchange.tracker.headers
     this.body = body
@@ -70,10 +70,10 @@ export class StreamingResponse implements AsyncIterable<Uint8Array> {
   readonly status: number
   /** Response headers. */
   readonly headers: HeaderList
-  private readonly exchange: HTTPExchange
+  private readonly exchange: MemoryHTTPExchange
   private readonly finished: () => Promise<void>
 
-  constructor(exchange: HTTPExchange, finished: () => Promise<void>) {
+  constructor(exchange: MemoryHTTPExchange, finished: () => Promise<void>) {
     this.exchange = exchange
     this.status = exchange.tracker.status
     this.headers = exchange.tracker.headers

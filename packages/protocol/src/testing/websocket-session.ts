@@ -4,6 +4,7 @@
  * @module
  */
 import type { Application, SendEvent } from '../application.ts'
+import { callApplication } from '../call-application.ts'
 import type { HeaderList } from '../common.ts'
 import { deferred } from '../deferred.ts'
 import {
@@ -102,15 +103,13 @@ export class WebSocketSession {
       return this.toApp.shift()!
     }
     const send = async (event: SendEvent): Promise<void> => this.send(event)
-    let call: Promise<void>
-    try {
-      call = Promise.resolve(app(this.scope, receive, send))
-    } catch (error) {
-      call = Promise.reject(error)
-    }
-    call.then(
+    callApplication(
+      app,
+      this.scope,
+      receive,
+      send,
       () => this.settle(undefined, false),
-      (error: unknown) => this.settle(error, true),
+      (error) => this.settle(error, true),
     )
   }
 

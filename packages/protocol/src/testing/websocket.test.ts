@@ -252,6 +252,13 @@ describe('refused handshakes', () => {
       status: 500,
     })
   })
+
+  test('a rejection without a reason is rethrown as an Error', async () => {
+    const app: Application = () => Promise.reject(null)
+    await expect(createTestClient(app).websocket('/')).rejects.toThrow(
+      'the application rejected with null',
+    )
+  })
 })
 
 describe('violations', () => {

@@ -4,14 +4,14 @@
  * @module
  */
 import { type Application, LifespanRunner, type State } from '@tsgi/protocol'
-import { ServerError, ServerErrorCode } from './errors.ts'
-import type { Logger } from './logger.ts'
-import type { LifespanMode } from './options.ts'
+import type { ServerLifespanMode } from '../config/options.ts'
+import { ServerError, ServerErrorCode } from '../errors.ts'
+import type { Logger } from '../logging/logger.ts'
 
 /** Runs startup; resolves with the runner (for shutdown), or throws `TSGI_SERVER_ERR_STARTUP`. */
 export async function startLifespan(
   app: Application,
-  mode: LifespanMode,
+  mode: ServerLifespanMode,
   state: State,
   logger: Logger,
 ): Promise<LifespanRunner> {

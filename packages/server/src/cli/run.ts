@@ -10,14 +10,14 @@
  * @module
  */
 import type { Application } from '@tsgi/protocol'
-import type { CliArgs } from './cli-args.ts'
-import { cliMessage } from './cli-args.ts'
-import { ServerError, ServerErrorCode } from './errors.ts'
+import { resolveOptions } from '../config/options.ts'
+import { ServerError, ServerErrorCode } from '../errors.ts'
+import { createLogger, type Logger } from '../logging/logger.ts'
+import { type ServerHandle, serve } from '../server.ts'
+import type { CliArgs } from './args.ts'
+import { cliMessage } from './args.ts'
 import type { Detection } from './interface.ts'
 import { loadTarget } from './load.ts'
-import { createLogger, type Logger } from './logger.ts'
-import { resolveOptions } from './options.ts'
-import { type ServerHandle, serve } from './server.ts'
 
 /** Process exit codes of the `tsgi` command. */
 export const ExitCode = {

@@ -8,9 +8,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { type FSWatcher, watch } from 'node:fs'
 import { dirname } from 'node:path'
-import type { CliArgs } from './cli-args.ts'
+import { createLogger } from '../logging/logger.ts'
+import type { CliArgs } from './args.ts'
 import { resolveModule, splitTarget } from './load.ts'
-import { createLogger } from './logger.ts'
 import { ExitCode } from './run.ts'
 
 /**

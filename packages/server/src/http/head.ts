@@ -6,7 +6,7 @@
  * @module
  */
 import type { HTTPResponseTracker } from '@tsgi/protocol'
-import type { ServerContext } from './context.ts'
+import type { ServerContext } from '../context.ts'
 
 /**
  * Builds the flat `[name, value, …]` list for `res.writeHead`. `finalBody` is the whole body

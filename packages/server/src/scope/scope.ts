@@ -13,7 +13,7 @@ import {
   type HeaderList,
   type ServerAddress,
 } from '@tsgi/protocol'
-import type { ServerContext } from './context.ts'
+import type { ServerContext } from '../context.ts'
 import { targetAuthority, targetPathStart } from './host.ts'
 import { readForwarded } from './proxy.ts'
 import { tlsExtension } from './tls.ts'

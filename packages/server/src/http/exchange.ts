@@ -19,6 +19,7 @@ import type { Socket } from 'node:net'
 import {
   ClientDisconnectedError,
   ContentLengthError,
+  callApplication,
   type HeaderList,
   type HTTPIncomingEvent,
   HTTPResponseTracker,
@@ -29,16 +30,16 @@ import {
   statusText,
   TSGI_VERSION,
 } from '@tsgi/protocol'
+import type { ServerContext } from '../context.ts'
+import { connectionFields } from '../scope/scope.ts'
 import type { BodyWaiter } from './body-watchdog.ts'
-import type { ServerContext } from './context.ts'
 import { responseHead } from './head.ts'
 import { sendFile } from './pathsend.ts'
-import { connectionFields } from './scope.ts'
 import { abortSocket, writeErrorResponse } from './wire.ts'
 
 const EMPTY = new Uint8Array(0)
 /**
- * Largest body sent joined to the head in one write (see {@link HTTPExchange.endInOneWrite}).
+ * Largest body sent joined to the head in one write (see {@link NodeHTTPExchange.endInOneWrite}).
  * Measured on raw node:http, alternating: one write saves 1–3 µs per response up to 4 KiB and
  * costs about as much from 8 KiB (the copy into a string outweighs the second iovec).
  */
@@ -58,7 +59,7 @@ const HELD_START_RETURNED =
   'the application returned after http.response.start without sending the body: answered 500 instead of the held start'
 
 /** One request. Created by the dispatcher, which calls {@link run}. */
-export class HTTPExchange implements BodyWaiter {
+export class NodeHTTPExchange implements BodyWaiter {
   readonly scope: HTTPScope
   readonly tracker: HTTPResponseTracker
   private readonly req: IncomingMessage
@@ -138,14 +139,7 @@ export class HTTPExchange implements BodyWaiter {
   run(): void {
     this.res.on('close', this.onClose)
     this.ctx.beginRequest()
-    let call: Promise<void>
-    try {
-      call = this.ctx.app(this.scope, this.receive, this.send)
-      if (typeof call?.then !== 'function') call = Promise.resolve(call)
-    } catch (error) {
-      call = Promise.reject(error)
-    }
-    call.then(this.onReturn, this.onThrow)
+    callApplication(this.ctx.app, this.scope, this.receive, this.send, this.onReturn, this.onThrow)
   }
 
   // ---- receive -------------------------------------------------------------------------

@@ -6,7 +6,7 @@
  */
 import { BlockList, isIP } from 'node:net'
 import type { Address, HeaderList } from '@tsgi/protocol'
-import { ServerError, ServerErrorCode } from './errors.ts'
+import { ServerError, ServerErrorCode } from '../errors.ts'
 
 /** Decides whether a peer address is a trusted proxy. */
 export interface TrustedProxies {

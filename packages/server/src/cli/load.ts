@@ -11,7 +11,7 @@ import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Application } from '@tsgi/protocol'
-import { ServerError, ServerErrorCode } from './errors.ts'
+import { ServerError, ServerErrorCode } from '../errors.ts'
 import { type AppInterface, adaptApp, checkInterface, type Detection } from './interface.ts'
 import { type LoadedModule, locateLoadError, traceModules } from './load-error.ts'
 

@@ -11,10 +11,10 @@
  */
 import type { Duplex } from 'node:stream'
 import { statusText } from '@tsgi/protocol'
-import { warnClientError } from './client-log.ts'
+import { DEFAULTS } from '../config/options.ts'
+import { warnClientError } from '../logging/client-log.ts'
+import type { Logger } from '../logging/logger.ts'
 import { closeAfterQueued, currentExchange, isRefused, refuseRest } from './dispatch.ts'
-import type { Logger } from './logger.ts'
-import { DEFAULTS } from './options.ts'
 import { tooLong } from './refusal.ts'
 
 type ParserError = Error & {

@@ -13,11 +13,11 @@
 import { type IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { warnClientError } from './client-log.ts'
-import type { Dispatcher } from './dispatch.ts'
-import type { Logger } from './logger.ts'
+import { warnClientError } from '../logging/client-log.ts'
+import type { Logger } from '../logging/logger.ts'
+import { writeRawResponse } from '../websocket/denial.ts'
+import type { RequestDispatcher } from './dispatch.ts'
 import { REFUSALS } from './refusal.ts'
-import { writeRawResponse } from './websocket-denial.ts'
 
 const utf8 = new TextEncoder()
 
@@ -73,7 +73,7 @@ export const UPGRADE_BODY_UNSUPPORTED =
 export function serveUpgradeAsHTTP(
   req: IncomingMessage,
   socket: Duplex,
-  dispatcher: Dispatcher,
+  dispatcher: RequestDispatcher,
   logger: Logger,
 ): void {
   socket.on('error', () => socket.destroy())

@@ -12,8 +12,8 @@
  * @module
  */
 import cluster, { type Worker } from 'node:cluster'
-import type { CliArgs } from './cli-args.ts'
-import { createLogger } from './logger.ts'
+import { createLogger } from '../logging/logger.ts'
+import type { CliArgs } from './args.ts'
 import { ExitCode, runServer } from './run.ts'
 
 type WorkerMessage = { tsgi: 'listening'; url: string }

@@ -11,9 +11,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { warnClientError } from './client-log.ts'
-import type { ServerContext } from './context.ts'
-import { HTTPExchange } from './exchange.ts'
+import type { ServerContext } from '../context.ts'
+import { warnClientError } from '../logging/client-log.ts'
+import { NodeHTTPExchange } from './exchange.ts'
 import { PIPELINE_LIMIT, type PipelinedSocket, pauseReading, updateReading } from './pipeline.ts'
 import { requestRefusal } from './refusal.ts'
 import { writeErrorResponse } from './wire.ts'
@@ -32,13 +32,13 @@ interface Queued {
   readonly expectContinue: boolean
 }
 type ConnectionSocket = PipelinedSocket & {
-  [kBusy]?: HTTPExchange | typeof REFUSED | undefined
+  [kBusy]?: NodeHTTPExchange | typeof REFUSED | undefined
   [kQueue]?: Queued[] | undefined
   [kLastQueued]?: boolean
 }
 
 /** The exchange being served on `socket`, if any (client-error.ts reports body errors to it). */
-export function currentExchange(socket: Duplex): HTTPExchange | undefined {
+export function currentExchange(socket: Duplex): NodeHTTPExchange | undefined {
   const busy = (socket as unknown as ConnectionSocket)[kBusy]
   return busy === REFUSED ? undefined : busy
 }
@@ -73,13 +73,16 @@ export function closeAfterQueued(socket: Duplex): boolean {
 }
 
 /** The request handlers of one server or listener. */
-export interface Dispatcher {
+export interface RequestDispatcher {
   /** Handles `request` (and, with `expectContinue`, `checkContinue`). */
   handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void
 }
 
 /** Creates the dispatcher for `ctx`. `afterResponse` runs after each response (shutdown uses it). */
-export function createDispatcher(ctx: ServerContext, afterResponse?: () => void): Dispatcher {
+export function createDispatcher(
+  ctx: ServerContext,
+  afterResponse?: () => void,
+): RequestDispatcher {
   const refuse = (socket: ConnectionSocket, res: ServerResponse, status: number, why?: string) => {
     refuseRest(socket)
     res.once('close', () => next(socket))
@@ -105,7 +108,7 @@ export function createDispatcher(ctx: ServerContext, afterResponse?: () => void)
       refuse(socket, res, 503)
       return
     }
-    const exchange = new HTTPExchange(req, res, ctx, expectContinue, next)
+    const exchange = new NodeHTTPExchange(req, res, ctx, expectContinue, next)
     socket[kBusy] = exchange
     exchange.run()
   }

@@ -4,8 +4,8 @@
  * @module
  */
 import type { State } from '@tsgi/protocol'
-import { ServerError, ServerErrorCode } from './errors.ts'
-import type { Logger, LogLevel } from './logger.ts'
+import { ServerError, ServerErrorCode } from '../errors.ts'
+import type { Logger, LogLevel } from '../logging/logger.ts'
 import {
   allowIpsProblem,
   hostProblem,
@@ -15,7 +15,7 @@ import {
 } from './option-checks.ts'
 
 /** How the server runs the application's lifespan. */
-export type LifespanMode = 'auto' | 'on' | 'off'
+export type ServerLifespanMode = 'auto' | 'on' | 'off'
 
 /** Options of `serve()`; the CLI flag of each is given in its description. */
 export interface ServerOptions {
@@ -28,7 +28,7 @@ export interface ServerOptions {
   /** `--root-path`: the prefix the application is mounted under (`scope.rootPath`). Default `''`. */
   rootPath?: string
   /** `--lifespan`: `auto` (default) runs it if the app supports it, `on` requires it, `off` skips it. */
-  lifespan?: LifespanMode
+  lifespan?: ServerLifespanMode
   /** `--timeout-keep-alive`: seconds an idle keep-alive connection stays open. Default 65 (above common load balancers' 60). */
   timeoutKeepAlive?: number
   /** `--timeout-graceful-shutdown`: seconds in-flight requests get to finish on shutdown. Default 25. */

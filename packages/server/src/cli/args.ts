@@ -6,9 +6,9 @@
  * @module
  */
 import { parseArgs } from 'node:util'
-import { ServerError, ServerErrorCode } from './errors.ts'
+import { DEFAULTS, type ServerOptions } from '../config/options.ts'
+import { ServerError, ServerErrorCode } from '../errors.ts'
 import { type AppInterface, INTERFACES } from './interface.ts'
-import { DEFAULTS, type ServerOptions } from './options.ts'
 
 /** What the command line asks for. */
 export interface CliArgs {

@@ -16,7 +16,7 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { Application } from '@tsgi/protocol'
-import { ServerError, ServerErrorCode } from './errors.ts'
+import { ServerError, ServerErrorCode } from '../errors.ts'
 
 /** What `--interface` accepts. */
 export type AppInterface = 'auto' | 'tsgi' | 'fetch' | 'node'

@@ -9,7 +9,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
-import { targetAuthority, validHost } from './host.ts'
+import { targetAuthority, validHost } from '../scope/host.ts'
 
 /** Why a request is refused before the application sees it. */
 export interface Refusal {

@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
   ClientDisconnectedError,
+  callApplication,
   isClientDisconnected,
   type SendEvent,
   UnsupportedScopeError,
@@ -17,8 +18,8 @@ import {
   WebSocketTracker,
 } from '@tsgi/protocol'
 import type { WebSocket, WebSocketServer } from 'ws'
-import type { InFlight, ServerContext } from './context.ts'
-import { DenialResponse, writeRawResponse } from './websocket-denial.ts'
+import type { InFlight, ServerContext } from '../context.ts'
+import { DenialResponse, writeRawResponse } from './denial.ts'
 
 /** Incoming messages held for a slow app before the socket is paused. */
 const QUEUE_HIGH = 64
@@ -71,15 +72,13 @@ export class WebSocketSession implements InFlight {
 
   /** Calls the application. */
   run(): void {
-    let call: Promise<void>
-    try {
-      call = Promise.resolve(this.ctx.app(this.scope, this.receive, this.send))
-    } catch (error) {
-      call = Promise.reject(error)
-    }
-    call.then(
+    callApplication(
+      this.ctx.app,
+      this.scope,
+      this.receive,
+      this.send,
       () => this.settle(undefined),
-      (error: unknown) => this.settle(error ?? new Error('application threw')),
+      (error) => this.settle(error),
     )
   }
 

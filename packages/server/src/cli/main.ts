@@ -6,22 +6,22 @@
  * 1 the application could not be loaded (or a second signal forced the exit), 2 bad options or
  * the address cannot be bound, 3 lifespan startup or shutdown failed.
  *
- * No top-level await here: `index.ts` re-exports {@link main}, and a module graph with a
+ * No top-level await here: `cli/index.ts` re-exports {@link main}, and a module graph with a
  * top-level await cannot be `require()`d.
  *
  * @module
  */
 import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
-import { cliMessage, helpText, parseCliArgs } from './cli-args.ts'
-import { createLogger } from './logger.ts'
-import { resolveOptions } from './options.ts'
+import { resolveOptions } from '../config/options.ts'
+import { createLogger } from '../logging/logger.ts'
+import { cliMessage, helpText, parseCliArgs } from './args.ts'
 import { runReloader, SUPERVISED_ENV } from './reload.ts'
 import { ExitCode, runServer } from './run.ts'
 import { runPrimary, runWorker } from './workers.ts'
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string
   }
   return `tsgi ${pkg.version} (node ${process.version})`

@@ -6,10 +6,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Application } from '@tsgi/protocol'
-import { ServerContext } from './context.ts'
+import { resolveOptions, type ServerOptions } from '../config/options.ts'
+import { ServerContext } from '../context.ts'
+import { createLogger } from '../logging/logger.ts'
 import { createDispatcher } from './dispatch.ts'
-import { createLogger } from './logger.ts'
-import { resolveOptions, type ServerOptions } from './options.ts'
 
 /** Options of {@link createRequestListener}: the per-request subset of the server's options. */
 export type RequestListenerOptions = Pick<

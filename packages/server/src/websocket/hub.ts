@@ -8,14 +8,14 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { statusText, TSGI_VERSION, type WebSocketScope } from '@tsgi/protocol'
 import { WebSocketServer } from 'ws'
-import { warnClientError } from './client-log.ts'
-import type { ServerContext } from './context.ts'
-import type { Dispatcher } from './dispatch.ts'
-import { requestRefusal } from './refusal.ts'
-import { connectionFields } from './scope.ts'
-import { serveUpgradeAsHTTP, upgradesToWebSocket } from './upgrade.ts'
-import { writeRawResponse } from './websocket-denial.ts'
-import { WebSocketSession } from './websocket-session.ts'
+import type { ServerContext } from '../context.ts'
+import type { RequestDispatcher } from '../http/dispatch.ts'
+import { requestRefusal } from '../http/refusal.ts'
+import { serveUpgradeAsHTTP, upgradesToWebSocket } from '../http/upgrade.ts'
+import { warnClientError } from '../logging/client-log.ts'
+import { connectionFields } from '../scope/scope.ts'
+import { writeRawResponse } from './denial.ts'
+import { WebSocketSession } from './session.ts'
 
 /** Handles upgrades for one server and tracks its open sessions. */
 export interface WebSocketHub {
@@ -44,7 +44,10 @@ export function invalidHandshake(req: IncomingMessage): { status: number; reason
  * Creates the hub for `ctx`. `dispatcher` serves upgrades that are not WebSocket as HTTP when
  * node:http hands them over anyway (Node without `shouldUpgradeCallback`, see upgrade.ts).
  */
-export function createWebSocketHub(ctx: ServerContext, dispatcher?: Dispatcher): WebSocketHub {
+export function createWebSocketHub(
+  ctx: ServerContext,
+  dispatcher?: RequestDispatcher,
+): WebSocketHub {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: ctx.options.wsMaxSize,
