@@ -9,8 +9,4 @@ import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 require('@tsgi/protocol/check-node').checkNode('tsgi', require('../package.json').engines.node)
-import('../dist/cli/main.js').then(async (cli) => {
-  process.exitCode = await cli.main()
-  // A leaked handle in the application must not keep a stopped server alive.
-  setTimeout(() => process.exit(), 2000).unref()
-})
+import('../dist/cli/main.js').then((cli) => cli.runCommand())

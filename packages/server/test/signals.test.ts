@@ -120,3 +120,20 @@ describe('a signal the instant the ready line is out always drains', () => {
     expect(await p.exited).toBe(ExitCode.ok)
   })
 })
+
+describe('after the server stopped, a signal changes nothing', () => {
+  // pnpm forwards a terminal's CTRL+C to its child as a SIGTERM, sometimes after the child has
+  // drained: the process must still end with its own exit code, not be killed by the signal.
+  // The fixture leaks a timer, so the process is sure to be alive when the late signal comes.
+  test('CTRL+C, then a SIGTERM once "server stopped" is logged: exit 0, not killed', async () => {
+    const p = start([`${fixture('leaky.ts')}:app`, '--port', '0'])
+    const url = await p.url
+    expect((await request(url)).statusCode).toBe(200)
+    p.child.kill('SIGINT')
+    await p.waitFor(/server stopped/)
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(ExitCode.ok)
+    expect(p.child.signalCode).toBeNull()
+    expect(p.stderr()).not.toMatch(/forcing exit/)
+  })
+})

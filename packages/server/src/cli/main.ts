@@ -14,10 +14,9 @@
 import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
 import { resolveOptions } from '../config/options.ts'
-import { createLogger } from '../logging/logger.ts'
 import { cliMessage, helpText, parseCliArgs } from './args.ts'
 import { runReloader, SUPERVISED_ENV } from './reload.ts'
-import { ExitCode, runServer } from './run.ts'
+import { cliLogger, ExitCode, runServer } from './run.ts'
 import { runPrimary, runWorker } from './workers.ts'
 
 function version(): string {
@@ -53,7 +52,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   delete process.env[SUPERVISED_ENV]
   // Said once, by the process the user started (not again by a --reload child).
   if (!supervised && args.options.forwardedAllowIps !== undefined && !args.options.proxyHeaders) {
-    createLogger({ level: args.options.logLevel }).warn(
+    cliLogger(args.options).warn(
       '--forwarded-allow-ips has no effect without --proxy-headers: forwarding headers are ignored',
     )
   }
@@ -62,11 +61,20 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   return runServer(args, { supervised })
 }
 
-if (import.meta.main) {
-  main().then((code) => {
-    process.exitCode = code
-    // Anything still holding the loop open (a leaked handle in the app) must not keep a stopped
-    // server alive.
-    setTimeout(() => process.exit(), 2000).unref()
-  })
+/**
+ * Runs `main()` as the `tsgi` process: sets the exit code, then lets the process end. Once the
+ * server has stopped, a signal has nothing left to stop: a package manager that forwards the
+ * terminal's CTRL+C as a SIGTERM a moment later (pnpm does) must not kill the process that is
+ * already exiting cleanly, which would turn exit code 0 into "killed by SIGTERM" and an error.
+ * Anything still holding the loop open (a leaked handle in the app) must not keep a stopped
+ * server alive: the process exits at most two seconds later.
+ */
+export async function runCommand(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await main(argv)
+  const ignore = () => {}
+  process.on('SIGTERM', ignore)
+  process.on('SIGINT', ignore)
+  setTimeout(() => process.exit(), 2000).unref()
 }
+
+if (import.meta.main) void runCommand()
