@@ -2,8 +2,8 @@ import { type Application, UnsupportedScopeError } from '@tsgi/protocol'
 import { type Logger, type LogLevel, type Sink, serve } from '@tsgi/server'
 
 /**
- * One JSON object per line, with a timestamp: what log collectors ingest. The server takes any
- * `Logger` (`serve(app, { logger })`); a `--log-format` flag for the CLI is not built yet.
+ * One JSON object per line, in a shape of your own (`--log-format json` writes pino's). The
+ * server takes any `Logger` (`serve(app, { logger })`), and gives `access` the request's fields.
  */
 export function jsonLogger(sink: Sink = process.stderr, level: LogLevel = 'info'): Logger {
   const rank: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 }
@@ -20,7 +20,7 @@ export function jsonLogger(sink: Sink = process.stderr, level: LogLevel = 'info'
     warn: (msg) => write('warn', msg),
     info: (msg) => write('info', msg),
     debug: (msg) => write('debug', msg),
-    access: (line) => write('info', line, { access: true }), // already formatted, one request
+    access: (line, entry) => write('info', line, { access: true, ...entry }), // one request
   }
 }
 
@@ -35,7 +35,11 @@ export async function main(): Promise<unknown> {
   const server = await serve(app, { port: 0, logger: jsonLogger({ write: (t) => lines.push(t) }) })
   await fetch(`${server.url}/ping`)
   await server.close()
-  const records = lines.map((line) => JSON.parse(line) as { time: string; msg: string })
-  const access = records.filter((r) => 'access' in r).map((r) => /"[^"]*" \d+/.exec(r.msg)?.[0])
+  const records = lines.map(
+    (line) => JSON.parse(line) as { time: string; msg: string; status?: number },
+  )
+  const access = records
+    .filter((r) => 'access' in r)
+    .map((r) => `${/"[^"]*"/.exec(r.msg)?.[0]} ${r.status}`)
   return { timestamped: records.every((r) => !Number.isNaN(Date.parse(r.time))), access }
 }

@@ -1,8 +1,10 @@
 /**
- * A Deno benchmark server: `deno run -A deno-host.ts <tofetch|plain> <port>` serves the TSGI
- * app through `toFetch`, or the plain fetch handler, with `Deno.serve`; prints "ready".
+ * A Deno benchmark server: `deno run -A deno-host.ts <tofetch|plain> <port> [toFetchPath]`
+ * serves the TSGI app through `toFetch` (of `toFetchPath`, another copy of
+ * `src/fetch/to-fetch.ts`, when given), or the plain fetch handler, with `Deno.serve`; prints
+ * "ready".
  */
-import { adapted, plain } from './fetch-apps.ts'
+import { adaptedBy, plain } from './fetch-apps.ts'
 
 declare const Deno: {
   args: string[]
@@ -12,7 +14,8 @@ declare const Deno: {
   ): unknown
 }
 
-const [kind, port] = Deno.args
+const [kind, port, path] = Deno.args
+const adapted = await adaptedBy(path)
 await adapted.ready()
 const handler = kind === 'tofetch' ? (r: Request) => adapted.fetch(r) : plain
 Deno.serve(

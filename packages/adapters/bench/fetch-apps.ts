@@ -4,7 +4,7 @@
  * Both answer GET /json, GET /users/:id and POST /echo (JSON parsed and re-serialised).
  */
 import type { Application, Receive } from '@tsgi/protocol'
-import { toFetch } from '../src/fetch/to-fetch.ts'
+import { type FetchApplication, toFetch } from '../src/fetch/to-fetch.ts'
 
 const JSON_HEADERS: Array<[string, string]> = [['content-type', 'application/json']]
 const encoder = new TextEncoder()
@@ -49,6 +49,16 @@ export const tsgiApp: Application = async (scope, receive, send) => {
 
 /** The TSGI app as a fetch handler. */
 export const adapted = toFetch(tsgiApp, { lifespan: 'auto' })
+
+/**
+ * The TSGI app through the `toFetch` of another copy of `src/fetch/to-fetch.ts` (an older
+ * version, for a before/after pair), or the current one without a path.
+ */
+export async function adaptedBy(path: string | undefined): Promise<FetchApplication> {
+  if (path === undefined || path === '') return adapted
+  const other = (await import(path)) as { toFetch: typeof toFetch }
+  return other.toFetch(tsgiApp, { lifespan: 'auto' })
+}
 
 /** The plain fetch side: the same work without TSGI. */
 export async function plain(request: Request): Promise<Response> {

@@ -16,6 +16,8 @@ export const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 
 /** One request shape, the same for both servers of a pair. */
 export interface Scenario {
+  /** Short name, for BENCH_SCENARIOS. */
+  id: 'json' | 'param' | 'echo'
   name: string
   path: string
   method: 'GET' | 'POST'
@@ -26,12 +28,29 @@ export interface Scenario {
 
 export const payload = JSON.stringify({ name: 'lamp', price: 12.5, tags: ['a', 'b', 'c'] })
 
-/** The three scenarios of every pair. */
-export const scenarios: Scenario[] = [
-  { name: 'GET JSON', path: '/json', method: 'GET', expect: '{"hello":"world"}' },
-  { name: 'GET with a param', path: '/users/12345', method: 'GET', expect: '{"id":"12345"}' },
-  { name: 'POST JSON echo', path: '/echo', method: 'POST', body: payload, expect: payload },
+const all: Scenario[] = [
+  { id: 'json', name: 'GET JSON', path: '/json', method: 'GET', expect: '{"hello":"world"}' },
+  {
+    id: 'param',
+    name: 'GET with a param',
+    path: '/users/12345',
+    method: 'GET',
+    expect: '{"id":"12345"}',
+  },
+  {
+    id: 'echo',
+    name: 'POST JSON echo',
+    path: '/echo',
+    method: 'POST',
+    body: payload,
+    expect: payload,
+  },
 ]
+const picked = process.env.BENCH_SCENARIOS?.split(',').filter(Boolean)
+
+/** The scenarios of every pair: all three, or those named in BENCH_SCENARIOS (`json,param,echo`). */
+export const scenarios: Scenario[] =
+  picked === undefined || picked.length === 0 ? all : all.filter((s) => picked.includes(s.id))
 
 let pinned = false
 try {

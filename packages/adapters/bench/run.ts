@@ -9,12 +9,14 @@
  * is ours / theirs in requests per second, the median of per-round ratios of back-to-back
  * rounds; the CPU ratio is theirs / ours in server CPU time per request (≥ 1: we are cheaper).
  *
- * Two more pairs run only when named in BENCH_ONLY: `floor` (a bare TSGI app on tsgi against
- * hono on @hono/node-server: the part of every figure above that is the server's) and `before`
+ * More pairs run only when named in BENCH_ONLY: `floor` (a bare TSGI app on tsgi against
+ * hono on @hono/node-server: the part of every figure above that is the server's), `before`
  * (hono on tsgi with the fromFetch of BENCH_BEFORE, a path to an older `src/fetch/index.ts`,
- * against the current one).
+ * against the current one), and `bun-before` / `deno-before` (the TSGI app through the toFetch
+ * of BENCH_TOFETCH_BEFORE, a path to an older `src/fetch/to-fetch.ts`, against the current one).
  *
- * Environment: BENCH_ONLY (comma list of pairs, default `hono,express,bun,deno`), BENCH_ROUNDS
+ * Environment: BENCH_ONLY (comma list of pairs, default `hono,express,bun,deno`),
+ * BENCH_SCENARIOS (comma list of `json,param,echo`, default all), BENCH_ROUNDS
  * (3), BENCH_SECONDS per round (5), BENCH_CONNECTIONS (50), BENCH_NODE_FLAGS (extra node flags
  * for the node servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_DENO_FLAGS (extra
  * `deno run` flags, e.g. `--unstable-no-legacy-abort`), BUN and DENO (binaries;
@@ -22,9 +24,8 @@
  * absent is skipped with a line saying so).
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { binary } from './binaries.ts'
 import {
   connections,
   header,
@@ -40,19 +41,6 @@ import {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const only = new Set((process.env.BENCH_ONLY ?? 'hono,express,bun,deno').split(','))
-
-function binary(name: 'bun' | 'deno'): string | null {
-  const configured = process.env[name.toUpperCase()]
-  if (configured) return configured
-  const cached = `${homedir()}/.cache/tsgi/${name}/node_modules/.bin/${name}`
-  if (existsSync(cached)) return cached
-  try {
-    execFileSync(name, ['--version'], { stdio: 'ignore' })
-    return name
-  } catch {
-    return null
-  }
-}
 
 function version(bin: string): string {
   const out = execFileSync(bin, ['--version'], { encoding: 'utf8' })
@@ -114,23 +102,41 @@ if (only.has('before') && before)
       startNode('hono-tsgi', 9312, targets, ['hono-tsgi', '9312']),
     ]),
   )
+// BENCH_TOFETCH_BEFORE=<path to an older src/fetch/to-fetch.ts>: toFetch before/after.
+const toFetchBefore = process.env.BENCH_TOFETCH_BEFORE
 const bun = binary('bun')
-if (only.has('bun') && bun === null) out.push('\n(bun pair skipped: no bun binary)')
-if (only.has('bun') && bun !== null) {
+const wantsBun = only.has('bun') || only.has('bun-before')
+if (wantsBun && bun === null) out.push('\n(bun pairs skipped: no bun binary)')
+if (wantsBun && bun !== null) {
   const host = here('./bun-host.ts')
-  const args = (kind: string, port: number) => ['--conditions=@tsgi/source', host, kind, `${port}`]
-  await run(`Bun ${version(bun)}: toFetch vs a plain fetch handler`, 'plain', 'toFetch', () =>
-    Promise.all([
-      start('bun-plain', 9305, bun, args('plain', 9305)),
-      start('bun-tofetch', 9306, bun, args('tofetch', 9306)),
-    ]),
-  )
+  const args = (kind: string, port: number, path = '') => [
+    '--conditions=@tsgi/source',
+    host,
+    kind,
+    `${port}`,
+    path,
+  ]
+  if (only.has('bun'))
+    await run(`Bun ${version(bun)}: toFetch vs a plain fetch handler`, 'plain', 'toFetch', () =>
+      Promise.all([
+        start('bun-plain', 9305, bun, args('plain', 9305)),
+        start('bun-tofetch', 9306, bun, args('tofetch', 9306)),
+      ]),
+    )
+  if (only.has('bun-before') && toFetchBefore)
+    await run(`Bun ${version(bun)}: toFetch before vs after`, 'before', 'after', () =>
+      Promise.all([
+        start('bun-before', 9313, bun, args('tofetch', 9313, toFetchBefore)),
+        start('bun-after', 9314, bun, args('tofetch', 9314)),
+      ]),
+    )
 }
 const deno = binary('deno')
-if (only.has('deno') && deno === null) out.push('\n(deno pair skipped: no deno binary)')
-if (only.has('deno') && deno !== null) {
+const wantsDeno = only.has('deno') || only.has('deno-before')
+if (wantsDeno && deno === null) out.push('\n(deno pairs skipped: no deno binary)')
+if (wantsDeno && deno !== null) {
   const host = here('./deno-host.ts')
-  const args = (kind: string, port: number) => [
+  const args = (kind: string, port: number, path = '') => [
     'run',
     '-A',
     ...(process.env.BENCH_DENO_FLAGS?.split(' ').filter(Boolean) ?? []),
@@ -138,12 +144,21 @@ if (only.has('deno') && deno !== null) {
     host,
     kind,
     `${port}`,
+    path,
   ]
-  await run(`Deno ${version(deno)}: toFetch vs a plain fetch handler`, 'plain', 'toFetch', () =>
-    Promise.all([
-      start('deno-plain', 9307, deno, args('plain', 9307)),
-      start('deno-tofetch', 9308, deno, args('tofetch', 9308)),
-    ]),
-  )
+  if (only.has('deno'))
+    await run(`Deno ${version(deno)}: toFetch vs a plain fetch handler`, 'plain', 'toFetch', () =>
+      Promise.all([
+        start('deno-plain', 9307, deno, args('plain', 9307)),
+        start('deno-tofetch', 9308, deno, args('tofetch', 9308)),
+      ]),
+    )
+  if (only.has('deno-before') && toFetchBefore)
+    await run(`Deno ${version(deno)}: toFetch before vs after`, 'before', 'after', () =>
+      Promise.all([
+        start('deno-before', 9315, deno, args('tofetch', 9315, toFetchBefore)),
+        start('deno-after', 9316, deno, args('tofetch', 9316)),
+      ]),
+    )
 }
 console.log(`\n${out.join('\n')}`)

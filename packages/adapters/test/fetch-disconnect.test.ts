@@ -150,7 +150,9 @@ describe.each([
     await leave('/upload', 'POST')
     await until(() => probe.settled, 'the app to settle')
     expect(probe.aborts).toBe(1)
-    expect((probe.bodyError as { code?: string }).code).toBe('TSGI_ERR_CLIENT_DISCONNECTED')
+    expect((probe.bodyError as { code?: string }).code).toBe(
+      'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED',
+    )
   })
 
   it('aborts once when the client leaves after the body was read', async () => {

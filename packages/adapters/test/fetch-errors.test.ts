@@ -126,7 +126,7 @@ describe('fromFetch errors', () => {
         async () => {},
       ),
     ).rejects.toMatchObject({
-      code: 'TSGI_ERR_UNSUPPORTED_SCOPE',
+      code: 'TSGI_PROTOCOL_ERR_UNSUPPORTED_SCOPE',
     })
   })
 })

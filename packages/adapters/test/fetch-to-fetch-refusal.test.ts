@@ -13,7 +13,7 @@ import {
   ErrorCode,
   type HTTPScope,
   isClientDisconnected,
-  type TsgiError,
+  type ProtocolError,
 } from '@tsgi/protocol'
 import { describe, expect, it } from 'vitest'
 import { fromFetch, toFetch } from '../src/fetch/index.ts'
@@ -150,7 +150,7 @@ describe('toFetch errors', () => {
     done.resolve()
     await finished.promise
     expect(isClientDisconnected(error)).toBe(false)
-    expect((error as TsgiError).code).toBe(ErrorCode.unexpectedEvent)
+    expect((error as ProtocolError).code).toBe(ErrorCode.unexpectedEvent)
   })
 
   it('a throw mid-body: the queued bytes are read, then the stream errors', async () => {

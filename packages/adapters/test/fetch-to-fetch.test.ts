@@ -81,7 +81,8 @@ function tsgiApp(stats: Stats, gate?: Promise<void>): Application {
         }
         await send({ type: 'http.response.body' })
       } catch (error) {
-        if ((error as { code?: string }).code !== 'TSGI_ERR_CLIENT_DISCONNECTED') throw error
+        if ((error as { code?: string }).code !== 'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED')
+          throw error
         stats.disconnected = (await receive()).type === 'http.disconnect'
       }
       return

@@ -259,7 +259,7 @@ describe('response details', () => {
         doneBody,
         async () => {},
       ),
-    ).rejects.toMatchObject({ code: 'TSGI_ERR_UNSUPPORTED_SCOPE' })
+    ).rejects.toMatchObject({ code: 'TSGI_PROTOCOL_ERR_UNSUPPORTED_SCOPE' })
     expect(() => fromNodeListener(null as never)).toThrow(/expected a \(req, res\) function/)
   })
 })

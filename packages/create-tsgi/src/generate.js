@@ -23,14 +23,18 @@ export const CreateErrorCode = /** @type {const} */ ({
   notDirectory: 'TSGI_CREATE_ERR_NOT_DIRECTORY',
 })
 
-/** An error with a {@link CreateErrorCode}. */
+/**
+ * An error with a {@link CreateErrorCode}: the shape of `TSGIError` (`code`, `cause`), which
+ * the starter cannot extend because it depends on no tsgi package (docs/errors.md).
+ */
 export class CreateError extends Error {
   /**
    * @param {string} code one of {@link CreateErrorCode}
    * @param {string} message
+   * @param {ErrorOptions} [options]
    */
-  constructor(code, message) {
-    super(message)
+  constructor(code, message, options) {
+    super(message, options)
     this.name = 'CreateError'
     /** @type {string} */
     this.code = code

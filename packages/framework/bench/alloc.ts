@@ -32,7 +32,7 @@ function ask<T>(child: ChildProcess, message: string): Promise<T> {
 }
 
 console.log(`\nNode ${process.version}, ${connections} connections, ${amount} requests sampled\n`)
-console.log('| scenario | KB/req (tsgi, fastify, hono) | CPU µs/req (tsgi, fastify, hono) |')
+console.log(`| scenario | KB/req (${kinds.join(', ')}) | CPU µs/req (${kinds.join(', ')}) |`)
 console.log('|---|---:|---:|')
 // Other benches may run on this machine: ports away from theirs (and below the ephemeral
 // range clients bind to), different each run.

@@ -6,7 +6,8 @@
  * and the median server CPU time per request (from /proc: the load generator's own limits do
  * not move it). The scenarios are in bench/scenarios.ts (GET routes, a validated POST, the
  * default 404 and 405). BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50),
- * BENCH_ONLY (a part of a scenario's name: only those, without the router lookups).
+ * BENCH_ONLY (a part of a scenario's name: only those, without the router lookups), BENCH_BARE=1
+ * (also the reference server with a hand-written protocol app: the floor under the framework).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -24,8 +25,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 function lookupBench(): void {
   const tree = new RouteTree<string>()
   const add = (p: string) => tree.upsert(p, parsePattern(p), () => p)
-  // As the dispatcher does: the key for static lookups, the segments for the walk.
-  const find = (path: string) => tree.match(path, path === '/' ? [] : path.slice(1).split('/'))
+  // As the dispatcher does for a plain path: the key only, walked in place when not static.
+  const find = (path: string) => tree.match(path)
   add('/')
   add('/users')
   add('/users/:id')
@@ -42,9 +43,11 @@ function lookupBench(): void {
     if (find(path) === null) throw new Error(`no match for ${path}`)
     const n = 1_000_000
     for (let i = 0; i < 10_000; i++) find(path)
-    const start = process.hrtime.bigint()
+    // The main thread's CPU time: time the machine gave to other processes is not counted.
+    const start = process.threadCpuUsage()
     for (let i = 0; i < n; i++) find(path)
-    const ns = Number(process.hrtime.bigint() - start) / n
+    const end = process.threadCpuUsage()
+    const ns = ((end.user + end.system - start.user - start.system) * 1000) / n
     console.log(`| ${name} | ${ns.toFixed(0)} |`)
   }
 }
@@ -73,20 +76,23 @@ if (!process.env.BENCH_ONLY) lookupBench()
 // Other benches may run on this machine: ports away from theirs (and below the ephemeral
 // range clients bind to), different each run.
 const base = 10_000 + Math.floor(Math.random() * 20_000)
-const ports: Record<Kind, number> = { tsgi: base, fastify: base + 1, hono: base + 2 }
+const ports = Object.fromEntries(kinds.map((k, i) => [k, base + i])) as Record<Kind, number>
 const children = await Promise.all(kinds.map((k) => start(k, ports[k])))
 const results = new Map<string, Record<Kind, number[]>>()
 const costs = new Map<string, Record<Kind, number[]>>()
 const pids = Object.fromEntries(kinds.map((k, i) => [k, children[i]!.pid!])) as Record<Kind, number>
+const perKind = () =>
+  Object.fromEntries(kinds.map((k) => [k, []])) as unknown as Record<Kind, number[]>
 try {
   for (const s of selected()) {
-    const r: Record<Kind, number[]> = { tsgi: [], fastify: [], hono: [] }
-    const c: Record<Kind, number[]> = { tsgi: [], fastify: [], hono: [] }
+    const r = perKind()
+    const c = perKind()
     results.set(s.name, r)
     costs.set(s.name, c)
     for (const k of kinds) await load(ports[k], k, s, connections, { seconds }) // warm-up
     for (let round = 0; round < rounds; round++) {
-      const order = [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)]
+      const shift = round % kinds.length
+      const order = [...kinds.slice(shift), ...kinds.slice(0, shift)]
       for (const k of order) {
         const before = cpuMs(pids[k])
         const result = await load(ports[k], k, s, connections, { seconds })
@@ -103,7 +109,7 @@ console.log(
   `\nNode ${process.version}, ${connections} connections, ${rounds} × ${seconds} s rounds, pinned: ${pin}\n`,
 )
 console.log(
-  '| scenario | tsgi req/s | fastify req/s | hono req/s | tsgi / fastify | tsgi / hono | server CPU µs/req (tsgi, fastify, hono) |',
+  `| scenario | tsgi req/s | fastify req/s | hono req/s | tsgi / fastify | tsgi / hono | server CPU µs/req (${kinds.join(', ')}) |`,
 )
 console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const [name, r] of results) {

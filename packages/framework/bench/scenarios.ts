@@ -4,10 +4,14 @@
  */
 import autocannon from 'autocannon'
 
-/** The frameworks compared, each in its own process (bench/targets.ts). */
-export const kinds = ['tsgi', 'fastify', 'hono'] as const
-/** One of {@link kinds}. */
-export type Kind = (typeof kinds)[number]
+const compared = ['tsgi', 'fastify', 'hono'] as const
+/**
+ * A target of bench/targets.ts: the framework, fastify, hono, or `bare` — the reference server
+ * with a protocol app written by hand (no framework), the floor the framework adds to.
+ */
+export type Kind = (typeof compared)[number] | 'bare'
+/** The targets compared, each in its own process: `bare` too with BENCH_BARE=1. */
+export const kinds: readonly Kind[] = process.env.BENCH_BARE ? [...compared, 'bare'] : compared
 
 /** A request repeated under load, and the status each framework answers it with. */
 export interface Scenario {
@@ -15,10 +19,11 @@ export interface Scenario {
   path: string
   method: 'GET' | 'POST' | 'DELETE'
   body?: string
-  status: Record<Kind, number>
+  /** The status each answers with (`bare` answers as tsgi does). */
+  status: Record<(typeof compared)[number], number>
 }
 
-const all = (status: number): Record<Kind, number> => ({
+const all = (status: number): Scenario['status'] => ({
   tsgi: status,
   fastify: status,
   hono: status,
@@ -68,7 +73,7 @@ export async function load(
     ...(limit.amount === undefined ? { duration: limit.seconds } : { amount: limit.amount }),
   })
   const codes = r.statusCodeStats as unknown as Record<string, { count: number }>
-  const wanted = codes[String(s.status[kind])]?.count ?? 0
+  const wanted = codes[String(s.status[kind === 'bare' ? 'tsgi' : kind])]?.count ?? 0
   // With a fixed amount autocannon cuts the requests still in flight at the end, counted as
   // errors: a few are expected (the answers counted are those received).
   const tolerated = limit.amount === undefined ? 0 : Math.max(connections, limit.amount / 50)

@@ -46,7 +46,7 @@ describe('BodyReader.bytes', () => {
     const reader = new BodyReader(r.receive, 8, -1)
     await expect(reader.bytes()).rejects.toMatchObject({
       status: 413,
-      code: 'TSGI_FW_BODY_TOO_LARGE',
+      code: 'TSGI_FW_ERR_BODY_TOO_LARGE',
     })
     expect(r.calls()).toBe(2)
   })
@@ -62,9 +62,13 @@ describe('BodyReader.bytes', () => {
 
   test('a disconnect mid-body or before it rejects with ClientDisconnectedError', async () => {
     const mid = new BodyReader(receiving(chunk('ab', true)).receive, 100, -1)
-    await expect(mid.bytes()).rejects.toMatchObject({ code: 'TSGI_ERR_CLIENT_DISCONNECTED' })
+    await expect(mid.bytes()).rejects.toMatchObject({
+      code: 'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED',
+    })
     const before = new BodyReader(receiving().receive, 100, -1)
-    await expect(before.bytes()).rejects.toMatchObject({ code: 'TSGI_ERR_CLIENT_DISCONNECTED' })
+    await expect(before.bytes()).rejects.toMatchObject({
+      code: 'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED',
+    })
   })
 
   test('bytes() while the body is being streamed is refused; after a kept stream it is the cache', async () => {

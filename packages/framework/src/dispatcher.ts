@@ -37,7 +37,7 @@ import type { DispatcherOptions, MountRecord, RouteRecord, RouterScope } from '.
 import { parsePattern } from './router/path.ts'
 import { type Match, NO_PARAMS, RouteTree } from './router/tree.ts'
 import { sendResponse } from './send.ts'
-import { knownFulfilled } from './settled.ts'
+import { isKnownFulfilled, knownFulfilled } from './settled.ts'
 import { runWebSocketSession, webSocketTerminal } from './websocket.ts'
 
 export type { DispatcherOptions } from './router/model.ts'
@@ -161,7 +161,8 @@ export class RouteDispatcher {
     try {
       answered = this.chain()(request)
     } catch (error) {
-      answered = Promise.reject(error)
+      // Only without an app boundary (see chain()): the default error response, as it made.
+      answered = this.recover(error, request)
     }
     if (answered instanceof Response) {
       try {
@@ -173,14 +174,34 @@ export class RouteDispatcher {
     }
     return Promise.resolve(answered).then(
       (response) =>
-        response instanceof Response
-          ? this.respond(request, response, send)
-          : this.respond(request, unexpectedResult(response, request, this.options), send),
+        this.settle(
+          response instanceof Response
+            ? this.respond(request, response, send)
+            : this.respond(request, unexpectedResult(response, request, this.options), send),
+        ),
       (error: unknown) => {
         if (isClientDisconnected(error)) return
-        return this.respond(request, this.errorResponse(error, request), send)
+        return this.settle(this.respond(request, this.errorResponse(error, request), send))
       },
     )
+  }
+
+  /**
+   * What a reaction returns for `sent`: nothing when `sent` is known to be fulfilled, since a
+   * promise returned from a reaction is adopted through two more microtasks and a `then`.
+   */
+  private settle(sent: Promise<void>): Promise<void> | undefined {
+    return isKnownFulfilled(sent) ? undefined : sent
+  }
+
+  /** A synchronous failure of the chain: the client leaving, or the default error response. */
+  private recover(error: unknown, request: Request): Response | Promise<Response> {
+    if (isClientDisconnected(error)) return Promise.reject(error)
+    try {
+      return this.errorResponse(error, request)
+    } catch (failure) {
+      return Promise.reject(failure)
+    }
   }
 
   private errorResponse(error: unknown, request: Request): Response {
@@ -256,11 +277,20 @@ export class RouteDispatcher {
     return runWebSocketSession(scope, receive, send, this.outerWebSocket, this.options)
   }
 
-  /** The app-level chain of HTTP requests (built once, rebuilt after a route is added). */
+  /**
+   * The app-level chain of HTTP requests (built once, rebuilt after a route is added). An app
+   * without middleware or error handler has no boundary of its own: {@link http} answers what
+   * it would (the default error response), without a pass-through promise per request.
+   */
   private chain(): Link {
     if (this.outer === null) {
-      this.outer = appChain(this.appScope, (request) => this.route(request), this.options)
-      this.quietMisses = this.appScope.errorHandler === null
+      const scope = this.appScope
+      const routing: Link = (request) => this.route(request)
+      this.quietMisses = scope.errorHandler === null
+      this.outer =
+        this.quietMisses && scope.middleware.length === 0
+          ? routing
+          : appChain(scope, routing, this.options)
     }
     return this.outer
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { statusText } from '@tsgi/protocol'
+import { statusText, TSGIError } from '@tsgi/protocol'
 
 /** One failing field of a validation error. */
 export interface FieldIssue {
@@ -34,8 +34,11 @@ export interface HTTPErrorOptions {
   expose?: boolean
 }
 
-/** An error that maps to an HTTP response. */
-export class HTTPError extends Error {
+/**
+ * An error that maps to an HTTP response (a {@link TSGIError}: its `code` is the one given or
+ * the status's, sent in the problem body).
+ */
+export class HTTPError extends TSGIError<string> {
   /** The HTTP status. */
   readonly status: number
   /** Problem type URI. */
@@ -48,14 +51,14 @@ export class HTTPError extends Error {
   readonly errors: FieldIssue[] | undefined
   /** Extra response headers. */
   readonly headers: Record<string, string>
-  /** Stable machine code: the one given, else the status's ({@link defaultErrorCode}). */
-  readonly code: string
   /** Whether `detail` is sent to the client. */
   readonly expose: boolean
 
   constructor(status: number, options: HTTPErrorOptions = {}) {
     const title = options.title ?? (statusText(status) || 'Error')
-    super(options.detail ?? title, { cause: options.cause })
+    super(options.code ?? defaultErrorCode(status), options.detail ?? title, {
+      cause: options.cause,
+    })
     this.name = 'HTTPError'
     this.status = status
     this.type = options.type ?? 'about:blank'
@@ -63,7 +66,6 @@ export class HTTPError extends Error {
     this.detail = options.detail
     this.errors = options.errors
     this.headers = options.headers ?? {}
-    this.code = options.code ?? defaultErrorCode(status)
     this.expose = options.expose ?? status < 500
   }
 
@@ -126,7 +128,7 @@ export class MethodNotAllowedError extends HTTPError {
     super(405, {
       detail: `${method} is not allowed here; allowed: ${allow.join(', ')}`,
       headers: { allow: allow.join(', ') },
-      code: 'TSGI_FW_METHOD_NOT_ALLOWED',
+      code: FrameworkErrorCode.methodNotAllowed,
     })
     this.name = 'MethodNotAllowedError'
     this.allow = allow
@@ -136,25 +138,25 @@ export class MethodNotAllowedError extends HTTPError {
 /** Stable codes the framework puts in problem bodies and error objects (README, "Errors"). */
 export const FrameworkErrorCode = {
   // The default code of each status the framework names (an `HTTPError` without a `code`).
-  badRequest: 'TSGI_FW_BAD_REQUEST',
-  unauthorized: 'TSGI_FW_UNAUTHORIZED',
-  forbidden: 'TSGI_FW_FORBIDDEN',
-  notFound: 'TSGI_FW_NOT_FOUND',
-  methodNotAllowed: 'TSGI_FW_METHOD_NOT_ALLOWED',
-  conflict: 'TSGI_FW_CONFLICT',
-  contentTooLarge: 'TSGI_FW_CONTENT_TOO_LARGE',
-  unsupportedMediaType: 'TSGI_FW_UNSUPPORTED_MEDIA_TYPE',
-  unprocessableContent: 'TSGI_FW_UNPROCESSABLE_CONTENT',
-  upgradeRequired: 'TSGI_FW_UPGRADE_REQUIRED',
-  tooManyRequests: 'TSGI_FW_TOO_MANY_REQUESTS',
-  internal: 'TSGI_FW_INTERNAL',
-  serviceUnavailable: 'TSGI_FW_SERVICE_UNAVAILABLE',
+  badRequest: 'TSGI_FW_ERR_BAD_REQUEST',
+  unauthorized: 'TSGI_FW_ERR_UNAUTHORIZED',
+  forbidden: 'TSGI_FW_ERR_FORBIDDEN',
+  notFound: 'TSGI_FW_ERR_NOT_FOUND',
+  methodNotAllowed: 'TSGI_FW_ERR_METHOD_NOT_ALLOWED',
+  conflict: 'TSGI_FW_ERR_CONFLICT',
+  contentTooLarge: 'TSGI_FW_ERR_CONTENT_TOO_LARGE',
+  unsupportedMediaType: 'TSGI_FW_ERR_UNSUPPORTED_MEDIA_TYPE',
+  unprocessableContent: 'TSGI_FW_ERR_UNPROCESSABLE_CONTENT',
+  upgradeRequired: 'TSGI_FW_ERR_UPGRADE_REQUIRED',
+  tooManyRequests: 'TSGI_FW_ERR_TOO_MANY_REQUESTS',
+  internal: 'TSGI_FW_ERR_INTERNAL',
+  serviceUnavailable: 'TSGI_FW_ERR_SERVICE_UNAVAILABLE',
   // What the framework itself answers, more precise than the status.
-  routeNotFound: 'TSGI_FW_ROUTE_NOT_FOUND',
-  bodyTooLarge: 'TSGI_FW_BODY_TOO_LARGE',
-  invalidJSON: 'TSGI_FW_INVALID_JSON',
-  invalidForm: 'TSGI_FW_INVALID_FORM',
-  validation: 'TSGI_FW_VALIDATION',
+  routeNotFound: 'TSGI_FW_ERR_ROUTE_NOT_FOUND',
+  bodyTooLarge: 'TSGI_FW_ERR_BODY_TOO_LARGE',
+  invalidJSON: 'TSGI_FW_ERR_INVALID_JSON',
+  invalidForm: 'TSGI_FW_ERR_INVALID_FORM',
+  validation: 'TSGI_FW_ERR_VALIDATION',
   // Programming errors: thrown at startup, or logged with a 500.
   handlerResult: 'TSGI_FW_ERR_HANDLER_RESULT',
   duplicateRoute: 'TSGI_FW_ERR_DUPLICATE_ROUTE',
@@ -183,19 +185,16 @@ const STATUS_CODES: Readonly<Record<number, string>> = {
 
 /**
  * The code of an `HTTPError` created without one: the status's named code
- * (`TSGI_FW_NOT_FOUND` for 404), else `TSGI_FW_HTTP_<status>` (`TSGI_FW_HTTP_418`).
+ * (`TSGI_FW_ERR_NOT_FOUND` for 404), else `TSGI_FW_ERR_HTTP_<status>` (`TSGI_FW_ERR_HTTP_418`).
  */
 export function defaultErrorCode(status: number): string {
-  return STATUS_CODES[status] ?? `TSGI_FW_HTTP_${status}`
+  return STATUS_CODES[status] ?? `TSGI_FW_ERR_HTTP_${status}`
 }
 
 /** Registering the same method and path twice: refused at startup, never a silent override. */
-export class DuplicateRouteError extends Error {
-  /** Stable code. */
-  readonly code = FrameworkErrorCode.duplicateRoute
-
+export class DuplicateRouteError extends TSGIError<typeof FrameworkErrorCode.duplicateRoute> {
   constructor(method: string, pattern: string) {
-    super(`route ${method} ${pattern} is registered twice`)
+    super(FrameworkErrorCode.duplicateRoute, `route ${method} ${pattern} is registered twice`)
     this.name = 'DuplicateRouteError'
   }
 }
@@ -215,12 +214,9 @@ export function toHTTPError(error: unknown): HTTPError {
  * A handler (or `toResponse`) got a value that is neither plain JSON nor a response kind — a
  * `Map`, a class instance, a Node stream: answered with a logged 500 naming what it was.
  */
-export class HandlerResultError extends TypeError {
-  /** Stable code. */
-  readonly code = FrameworkErrorCode.handlerResult
-
+export class HandlerResultError extends TSGIError<typeof FrameworkErrorCode.handlerResult> {
   constructor(message: string) {
-    super(message)
+    super(FrameworkErrorCode.handlerResult, message)
     this.name = 'HandlerResultError'
   }
 }

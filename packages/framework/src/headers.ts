@@ -24,9 +24,10 @@ export class ResponseHeaders implements Iterable<[string, string]> {
       this.list = init.list.map(([n, v]) => [n, v])
     } else if (Array.isArray(init)) {
       // Sized once (a loop of push() grows an empty array to 17 slots at its first header).
-      this.list = (init as ReadonlyArray<readonly [string, string]>).map(([n, v]) => [
-        n.toLowerCase(),
-        v,
+      // (Indexing, not destructuring: a destructured pair runs the iterator protocol.)
+      this.list = (init as ReadonlyArray<readonly [string, string]>).map((pair) => [
+        pair[0].toLowerCase(),
+        pair[1],
       ])
     } else {
       this.list = []
@@ -103,9 +104,13 @@ export class RequestHeaders implements Iterable<[string, string]> {
    */
   get(name: string): string | undefined {
     const lower = name.toLowerCase()
+    const list = this.list
     let value: string | undefined
-    for (const [n, v] of this.list) {
-      if (n !== lower) continue
+    // Indexed: a destructuring for-of runs the iterator protocol (once per request header).
+    for (let i = 0; i < list.length; i++) {
+      const pair = list[i]!
+      if (pair[0] !== lower) continue
+      const v = pair[1]
       if (value === undefined) value = v
       else if (lower === 'cookie') value = `${value}; ${v}`
       else if (lower !== 'set-cookie') value = `${value}, ${v}`

@@ -94,9 +94,11 @@ export class Request<T extends RequestTypes = DefaultTypes> {
   private get reader(): BodyReader {
     if (this.bodyReader === null) {
       let declared = -1
-      for (const [name, value] of this.scope.headers) {
-        if (name === 'content-length') {
-          declared = Number(value)
+      const headers = this.scope.headers
+      for (let i = 0; i < headers.length; i++) {
+        const pair = headers[i]!
+        if (pair[0] === 'content-length') {
+          declared = Number(pair[1])
           break
         }
       }

@@ -32,15 +32,24 @@ function encode(text: string, contentType: string | undefined): Uint8Array {
 export function sendResponse(res: Response, scope: HTTPScope, send: Send): Promise<void> {
   const body = res.body
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
-    const headers = res.headers
+    let list = res.headers.list
+    // One pass for both headers this needs (a lookup each was a scan each).
+    let contentType: string | undefined
+    let hasLength = false
+    for (let i = 0; i < list.length; i++) {
+      const pair = list[i]!
+      const name = pair[0]
+      if (name === 'content-type' || (name.length === 12 && name.toLowerCase() === 'content-type'))
+        contentType ??= pair[1]
+      else if (
+        name === 'content-length' ||
+        (name.length === 14 && name.toLowerCase() === 'content-length')
+      )
+        hasLength = true
+    }
     const bytes =
-      body === null
-        ? EMPTY
-        : typeof body === 'string'
-          ? encode(body, headers.get('content-type'))
-          : body
-    let list = headers.list
-    if (!isBodylessResponse(res.status) && !headers.has('content-length')) {
+      body === null ? EMPTY : typeof body === 'string' ? encode(body, contentType) : body
+    if (!hasLength && !isBodylessResponse(res.status)) {
       const length: [string, string] = ['content-length', String(bytes.byteLength)]
       // One header (json()'s list of one): a list of two for the event, where a push would
       // grow the list to 17 slots; a longer list has room to spare (it grew by push).

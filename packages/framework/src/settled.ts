@@ -26,3 +26,8 @@ export function knownFulfilled(promise: Promise<unknown>): boolean {
   }
   return false
 }
+
+/** Whether `promise` is the one already seen fulfilled (no probe: for a promise just checked). */
+export function isKnownFulfilled(promise: Promise<unknown>): boolean {
+  return promise === fulfilled
+}

@@ -67,7 +67,7 @@ const STEPS = [
  */
 function parseBody(type: string | undefined, bytes: Uint8Array): unknown {
   if (type === undefined && bytes.byteLength === 0) return undefined
-  if (type !== undefined && JSON_TYPE.test(type))
+  if (type !== undefined && (type === 'application/json' || JSON_TYPE.test(type)))
     return parseJSON(decodeText(bytes, charsetOf(type)))
   if (type !== undefined && FORM_TYPE.test(type))
     return parseForm(decodeText(bytes, charsetOf(type)))
@@ -82,30 +82,37 @@ function validatorOf(options: RouteOptions, location: Location): Validator | und
 }
 
 /**
- * Validates the request in place: `params`, `query` and `body` get the validated values.
- * Returns `undefined` when everything was done synchronously, else a promise of the rest.
- * Throws synchronously (validation errors) only from the synchronous part.
+ * Validates the request in place (`params`, `query` and `body` get the validated values), then
+ * runs `next`: at once when everything was done synchronously, else once the rest is done (one
+ * promise for both, not one for validation and one more for `next`). Throws synchronously
+ * (validation errors) only from the synchronous part.
  */
-export function validateRoute(
+export function validateRoute<R>(
   request: Request,
   options: RouteOptions,
   settings: Settings,
-): Promise<void> | undefined {
+  next: (request: Request) => R | Promise<R>,
+): R | Promise<R> {
   for (let i = 0; i < STEPS.length; i++) {
     const step = STEPS[i]!
     const validator = validatorOf(options, step.location)
     if (validator === undefined) continue
-    if (!isSchema(validator)) return validateFrom(i, request, options, settings)
+    if (!isSchema(validator))
+      return validateFrom(i, request, options, settings).then(() => next(request))
     const value = validate(validator, step.input(request), step.location, settings.coerce)
     if (value instanceof Pending)
       return value.promise.then((v) => {
         step.store(request, v)
-        return validateFrom(i + 1, request, options, settings)
+        return validateFrom(i + 1, request, options, settings).then(() => next(request))
       })
     step.store(request, value)
   }
-  if (options.body) return request.bytes().then((bytes) => applyBody(request, options, bytes))
-  return undefined
+  if (options.body)
+    return request.bytes().then((bytes) => {
+      const pending = applyBody(request, options, bytes)
+      return pending === undefined ? next(request) : pending.then(() => next(request))
+    })
+  return next(request)
 }
 
 /** The general path, from step `first` on: extractors and asynchronous schemas. */
@@ -132,7 +139,7 @@ function applyBody(
   request: Request,
   options: RouteOptions,
   bytes: Uint8Array,
-): void | Promise<void> {
+): Promise<void> | undefined {
   const validator = options.body as Validator
   if (!isSchema(validator)) {
     const value = (validator as unknown as ExtractorFn)(bytes, request)
@@ -141,7 +148,7 @@ function applyBody(
         request.body = v as typeof request.body
       })
     request.body = value as typeof request.body
-    return
+    return undefined
   }
   const input = parseBody(request.headers.get('content-type'), bytes)
   const value = validate(validator, input, 'body', false)
@@ -150,4 +157,5 @@ function applyBody(
       request.body = v as typeof request.body
     })
   request.body = value as typeof request.body
+  return undefined
 }

@@ -57,9 +57,9 @@ describe('codes and names', () => {
     expect(error.toProblem()).toMatchObject({ status, code, title: statusText(status) })
   })
 
-  test('an explicit code wins; other statuses get TSGI_FW_HTTP_<status>', () => {
+  test('an explicit code wins; other statuses get TSGI_FW_ERR_HTTP_<status>', () => {
     expect(new NotFoundError('x', { code: 'APP_NO_USER' }).code).toBe('APP_NO_USER')
-    expect(new HTTPError(418).code).toBe('TSGI_FW_HTTP_418')
+    expect(new HTTPError(418).code).toBe('TSGI_FW_ERR_HTTP_418')
     expect(new HTTPError(426).code).toBe(FrameworkErrorCode.upgradeRequired)
     expect(new MethodNotAllowedError('PUT', ['GET']).code).toBe(FrameworkErrorCode.methodNotAllowed)
     expect(defaultErrorCode(404)).toBe(FrameworkErrorCode.notFound)
@@ -98,7 +98,7 @@ describe('the README error table', () => {
   })
 
   test('every documented code exists', () => {
-    const pattern = 'TSGI_FW_HTTP_<status>'
+    const pattern = 'TSGI_FW_ERR_HTTP_<status>'
     expect(documented.filter((code) => code !== pattern && !constants.includes(code))).toEqual([])
     expect(defaultErrorCode(418)).toBe(pattern.replace('<status>', '418'))
   })
@@ -144,13 +144,16 @@ describeBoth('codes on the wire', makeApp, (client) => {
   test('a NotFoundError thrown by the app has its code', async () => {
     const res = await client().request('/user')
     expect(res.status).toBe(404)
-    expect(res.json()).toMatchObject({ code: 'TSGI_FW_NOT_FOUND', title: 'Not Found' })
+    expect(res.json()).toMatchObject({ code: 'TSGI_FW_ERR_NOT_FOUND', title: 'Not Found' })
   })
 
   test('413 is Content Too Large in the title and the status line', async () => {
     const res = await client().request('/upload', { method: 'POST', body: 'x'.repeat(100) })
     expect(res.status).toBe(413)
-    expect(res.json()).toMatchObject({ code: 'TSGI_FW_BODY_TOO_LARGE', title: 'Content Too Large' })
+    expect(res.json()).toMatchObject({
+      code: 'TSGI_FW_ERR_BODY_TOO_LARGE',
+      title: 'Content Too Large',
+    })
     const line = await statusLine('/upload', { method: 'POST', body: 'x'.repeat(100) })
     if (line !== undefined) expect(line).toBe('Content Too Large')
   })
@@ -158,7 +161,7 @@ describeBoth('codes on the wire', makeApp, (client) => {
   test('422 is Unprocessable Content in the title and the status line', async () => {
     const res = await client().request('/invalid')
     expect(res.json()).toMatchObject({
-      code: 'TSGI_FW_UNPROCESSABLE_CONTENT',
+      code: 'TSGI_FW_ERR_UNPROCESSABLE_CONTENT',
       title: 'Unprocessable Content',
     })
     const line = await statusLine('/invalid')
@@ -166,15 +169,17 @@ describeBoth('codes on the wire', makeApp, (client) => {
   })
 
   test('other statuses, the router’s own errors', async () => {
-    expect((await client().request('/teapot')).json()).toMatchObject({ code: 'TSGI_FW_HTTP_418' })
+    expect((await client().request('/teapot')).json()).toMatchObject({
+      code: 'TSGI_FW_ERR_HTTP_418',
+    })
     expect((await client().request('/nowhere')).json()).toMatchObject({
-      code: 'TSGI_FW_ROUTE_NOT_FOUND',
+      code: 'TSGI_FW_ERR_ROUTE_NOT_FOUND',
     })
     expect((await client().request('/user', { method: 'DELETE' })).json()).toMatchObject({
-      code: 'TSGI_FW_METHOD_NOT_ALLOWED',
+      code: 'TSGI_FW_ERR_METHOD_NOT_ALLOWED',
     })
     expect((await client().request('/socket')).json()).toMatchObject({
-      code: 'TSGI_FW_UPGRADE_REQUIRED',
+      code: 'TSGI_FW_ERR_UPGRADE_REQUIRED',
     })
   })
 })

@@ -204,7 +204,7 @@ describeBoth('results that are neither JSON nor a response', makeApp, (client) =
     logged.length = 0
     const res = await client().request(path)
     expect(res.status).toBe(500)
-    expect(res.json()).toMatchObject({ status: 500, code: 'TSGI_FW_INTERNAL' })
+    expect(res.json()).toMatchObject({ status: 500, code: 'TSGI_FW_ERR_INTERNAL' })
     expect(res.text()).not.toContain(named) // internal detail stays in the log
     expect(logged).toHaveLength(1)
     expect(logged[0]).toContain(`GET ${path}`)

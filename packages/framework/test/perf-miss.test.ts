@@ -70,7 +70,7 @@ describeBoth(
       expect(res.status).toBe(404)
       expect(res.header('content-type')).toBe('application/problem+json')
       expect(res.text()).toBe(
-        '{"type":"about:blank","title":"Not Found","status":404,"detail":"no route for GET /nowhere","code":"TSGI_FW_ROUTE_NOT_FOUND"}',
+        '{"type":"about:blank","title":"Not Found","status":404,"detail":"no route for GET /nowhere","code":"TSGI_FW_ERR_ROUTE_NOT_FOUND"}',
       )
       expect(res.header('content-length')).toBe(String(res.body.byteLength))
     })

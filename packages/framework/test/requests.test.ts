@@ -95,7 +95,7 @@ describeBoth('requests', makeApp, (client) => {
       body: '{oops',
     })
     expect(bad.status).toBe(400)
-    expect(bad.json<{ code: string }>().code).toBe('TSGI_FW_INVALID_JSON')
+    expect(bad.json<{ code: string }>().code).toBe('TSGI_FW_ERR_INVALID_JSON')
     const poisoned = await client().request('/json', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -111,7 +111,7 @@ describeBoth('requests', makeApp, (client) => {
       body: new Uint8Array(1024 * 1024 + 1),
     })
     expect(big.status).toBe(413)
-    expect(big.json<{ code: string }>().code).toBe('TSGI_FW_BODY_TOO_LARGE')
+    expect(big.json<{ code: string }>().code).toBe('TSGI_FW_ERR_BODY_TOO_LARGE')
     expect((await client().request('/small', { method: 'POST', body: '0123456789' })).status).toBe(
       200,
     )

@@ -61,7 +61,7 @@ describeBoth('routing', makeApp, (client) => {
     expect(missing.json()).toMatchObject({
       status: 404,
       title: 'Not Found',
-      code: 'TSGI_FW_ROUTE_NOT_FOUND',
+      code: 'TSGI_FW_ERR_ROUTE_NOT_FOUND',
     })
   })
 })

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { TSGIError } from '@tsgi/protocol'
 import { describe, expect, test } from 'vitest'
 import { createApp } from '../src/index.ts'
 import { loadServer } from '../src/testing/socket.ts'
@@ -172,6 +173,7 @@ describe('the socket transport without @tsgi/server', () => {
       message: expect.stringContaining('npm install -D @tsgi/server'),
       cause: absent,
     })
+    expect(failure).toBeInstanceOf(TSGIError)
   })
 
   test('another failure to load it is not disguised', async () => {

@@ -90,7 +90,7 @@ describeBoth('validation', makeApp, (client) => {
     expect(res.status).toBe(422)
     expect(res.header('content-type')).toBe('application/problem+json')
     const body = res.json<{ code: string; errors: Array<{ path: string; message: string }> }>()
-    expect(body.code).toBe('TSGI_FW_VALIDATION')
+    expect(body.code).toBe('TSGI_FW_ERR_VALIDATION')
     expect(body.errors.map((e) => e.path)).toContain('params.id')
   })
 

@@ -8,7 +8,8 @@ import {
   InvalidEventError,
   isClientDisconnected,
   LifespanFailedError,
-  TsgiError,
+  ProtocolError,
+  TSGIError,
   UnexpectedEventError,
   UnsupportedScopeError,
 } from './errors.ts'
@@ -68,21 +69,37 @@ describe('status', () => {
 })
 
 describe('errors', () => {
-  test('every error has its stable code and is a TsgiError', () => {
-    const cases: Array<[TsgiError, string]> = [
-      [new ClientDisconnectedError(), 'TSGI_ERR_CLIENT_DISCONNECTED'],
-      [new InvalidEventError('x', 'f', 'is bad'), 'TSGI_ERR_INVALID_EVENT'],
-      [new UnexpectedEventError('x', 'body', 'now'), 'TSGI_ERR_UNEXPECTED_EVENT'],
-      [new ContentLengthError(1, 2), 'TSGI_ERR_CONTENT_LENGTH'],
-      [new IncompleteResponseError('start'), 'TSGI_ERR_INCOMPLETE_RESPONSE'],
-      [new UnsupportedScopeError('websocket'), 'TSGI_ERR_UNSUPPORTED_SCOPE'],
-      [new LifespanFailedError('startup', 'db down'), 'TSGI_ERR_LIFESPAN_FAILED'],
+  test('every error has its stable code and is a ProtocolError, so a TSGIError', () => {
+    const cases: Array<[ProtocolError, string]> = [
+      [new ClientDisconnectedError(), 'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED'],
+      [new InvalidEventError('x', 'f', 'is bad'), 'TSGI_PROTOCOL_ERR_INVALID_EVENT'],
+      [new UnexpectedEventError('x', 'body', 'now'), 'TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT'],
+      [new ContentLengthError(1, 2), 'TSGI_PROTOCOL_ERR_CONTENT_LENGTH'],
+      [new IncompleteResponseError('start'), 'TSGI_PROTOCOL_ERR_INCOMPLETE_RESPONSE'],
+      [new UnsupportedScopeError('websocket'), 'TSGI_PROTOCOL_ERR_UNSUPPORTED_SCOPE'],
+      [new LifespanFailedError('startup', 'db down'), 'TSGI_PROTOCOL_ERR_LIFESPAN_FAILED'],
     ]
     for (const [error, code] of cases) {
-      expect(error).toBeInstanceOf(TsgiError)
+      expect(error).toBeInstanceOf(ProtocolError)
+      expect(error).toBeInstanceOf(TSGIError)
       expect(error.code).toBe(code)
       expect(Object.values(ErrorCode)).toContain(code)
     }
+  })
+  test('TSGIError carries its code and cause; names are the classes', () => {
+    const cause = new Error('socket reset')
+    const error = new TSGIError('TSGI_X_ERR_Y', 'went wrong', { cause })
+    expect([error.code, error.message, error.cause, error.name]).toEqual([
+      'TSGI_X_ERR_Y',
+      'went wrong',
+      cause,
+      'TSGIError',
+    ])
+    expect(error).toBeInstanceOf(Error)
+    const disconnected = new ClientDisconnectedError('gone', { cause })
+    expect([disconnected.name, disconnected.cause]).toEqual(['ClientDisconnectedError', cause])
+    // A server's or framework's TSGIError is not a protocol violation.
+    expect(new TSGIError('TSGI_X_ERR_Y', 'x')).not.toBeInstanceOf(ProtocolError)
   })
   test('messages say what happened', () => {
     expect(new ContentLengthError(3, 5).message).toMatch(
@@ -101,7 +118,7 @@ describe('errors', () => {
   })
   test('isClientDisconnected matches on the code, across copies of the package', () => {
     expect(isClientDisconnected(new ClientDisconnectedError())).toBe(true)
-    expect(isClientDisconnected({ code: 'TSGI_ERR_CLIENT_DISCONNECTED' })).toBe(true)
+    expect(isClientDisconnected({ code: 'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED' })).toBe(true)
     expect(isClientDisconnected(new Error('x'))).toBe(false)
     expect(isClientDisconnected(null)).toBe(false)
   })

@@ -38,7 +38,8 @@ export {
   InvalidScopeError,
   isClientDisconnected,
   LifespanFailedError,
-  TsgiError,
+  ProtocolError,
+  TSGIError,
   UnexpectedEventError,
   UnsupportedScopeError,
 } from './errors.ts'

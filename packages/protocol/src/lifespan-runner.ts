@@ -9,7 +9,7 @@ import type { Application, SendEvent } from './application.ts'
 import { callApplication } from './call-application.ts'
 import type { State } from './common.ts'
 import { type Deferred, deferred } from './deferred.ts'
-import { LifespanFailedError, TsgiError } from './errors.ts'
+import { LifespanFailedError, ProtocolError } from './errors.ts'
 import type { LifespanIncomingEvent, LifespanScope } from './lifespan.ts'
 import { LifespanTracker } from './lifespan-tracker.ts'
 import { TSGI_VERSION } from './version.ts'
@@ -41,7 +41,7 @@ export class LifespanRunner {
   /** `true` once startup completed, `false` when the app has no lifespan support. */
   supported: boolean | undefined = undefined
   /** Contract violations the application committed. */
-  readonly violations: TsgiError[] = []
+  readonly violations: ProtocolError[] = []
   private readonly tracker = new LifespanTracker()
   private readonly startup = deferred<void>()
   private shutdownDone: Deferred<void> | undefined
@@ -72,7 +72,7 @@ export class LifespanRunner {
       try {
         this.tracker.accept(event)
       } catch (error) {
-        if (error instanceof TsgiError) this.violations.push(error)
+        if (error instanceof ProtocolError) this.violations.push(error)
         throw error
       }
       if (event.type === 'lifespan.startup.complete') this.startup.resolve()

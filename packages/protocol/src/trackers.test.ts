@@ -102,7 +102,7 @@ describe('HTTPResponseTracker', () => {
   test.each(unexpected)('%s → UnexpectedEventError', (_n, events, reason) => {
     const error = run(new HTTPResponseTracker('GET', ext), events) as UnexpectedEventError
     expect(error).toBeInstanceOf(UnexpectedEventError)
-    expect(error.code).toBe('TSGI_ERR_UNEXPECTED_EVENT')
+    expect(error.code).toBe('TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT')
     expect(error.message).toMatch(reason)
   })
 
@@ -114,7 +114,7 @@ describe('HTTPResponseTracker', () => {
       { type: 'http.response.body', body: b(2) },
     ])
     expect(error).toBeInstanceOf(ContentLengthError)
-    expect((error as ContentLengthError).code).toBe('TSGI_ERR_CONTENT_LENGTH')
+    expect((error as ContentLengthError).code).toBe('TSGI_PROTOCOL_ERR_CONTENT_LENGTH')
     expect(t.bytesSent).toBe(2)
     expect(t.complete).toBe(false)
   })

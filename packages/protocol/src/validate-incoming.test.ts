@@ -103,7 +103,7 @@ describe('validateScope', () => {
   test.each(bad)('%s', (_n, scope, field, message) => {
     const error = validateScope(scope)
     expect(error).toBeInstanceOf(InvalidScopeError)
-    expect(error?.code).toBe('TSGI_ERR_INVALID_SCOPE')
+    expect(error?.code).toBe('TSGI_PROTOCOL_ERR_INVALID_SCOPE')
     expect(error?.field).toBe(field)
     expect(error?.message).toMatch(message)
     expect(() => assertScope(scope)).toThrow(InvalidScopeError)

@@ -188,7 +188,7 @@ describe('invalid events name the field and what was expected', () => {
   test.each(invalid)('%s', (_n, event, field, message) => {
     const error = validateSendEvent(event, { extensions: all })
     expect(error).toBeInstanceOf(InvalidEventError)
-    expect(error?.code).toBe('TSGI_ERR_INVALID_EVENT')
+    expect(error?.code).toBe('TSGI_PROTOCOL_ERR_INVALID_EVENT')
     expect(error?.field).toBe(field)
     expect(error?.message).toMatch(message)
     expect(() => assertSendEvent(event, { extensions: all })).toThrow(InvalidEventError)

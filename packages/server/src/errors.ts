@@ -1,8 +1,9 @@
 /**
- * Errors the server raises itself, with stable codes (README, "Errors").
+ * Errors the server raises itself, with stable codes (README, "Errors"; docs/errors.md).
  *
  * @module
  */
+import { TSGIError } from '@tsgi/protocol'
 
 /** Stable codes of the server's own errors. */
 export const ServerErrorCode = {
@@ -30,10 +31,8 @@ export interface ServerErrorOptions extends ErrorOptions {
   option?: string
 }
 
-/** An error raised by the server, not by the application. */
-export class ServerError extends Error {
-  /** Stable error code. */
-  readonly code: ServerErrorCode
+/** An error raised by the server, not by the application (a {@link TSGIError}). */
+export class ServerError extends TSGIError<ServerErrorCode> {
   /**
    * The option at fault (a `ServerOptions` key such as `maxHeaderSize`) when the code is
    * `TSGI_SERVER_ERR_OPTION`; the message then reads `invalid option <option>: <why>`, which
@@ -42,9 +41,8 @@ export class ServerError extends Error {
   readonly option: string | undefined
 
   constructor(code: ServerErrorCode, message: string, options?: ServerErrorOptions) {
-    super(message, options)
+    super(code, message, options)
     this.name = 'ServerError'
-    this.code = code
     this.option = options?.option
   }
 }

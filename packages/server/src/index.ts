@@ -19,7 +19,10 @@ export {
   type RequestListenerOptions,
 } from './http/request-listener.ts'
 export {
+  type AccessEntry,
   createLogger,
+  type LogFields,
+  type LogFormat,
   type Logger,
   type LoggerOptions,
   type LogLevel,

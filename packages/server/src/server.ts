@@ -64,7 +64,14 @@ function formatHost(host: string): string {
  */
 export async function serve(app: Application, options: ServerOptions = {}): Promise<ServerHandle> {
   const opts = resolveOptions(options)
-  const logger = opts.logger ?? createLogger({ level: opts.logLevel, accessLog: opts.accessLog })
+  const logger =
+    opts.logger ??
+    createLogger({
+      level: opts.logLevel,
+      accessLog: opts.accessLog,
+      format: opts.logFormat,
+      time: opts.logTime,
+    })
   const { signal } = opts
   if (signal?.aborted) throw aborted()
   const tls = opts.sslKeyfile !== undefined && opts.sslCertfile !== undefined

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest'
 import { cliMessage, FLAGS, flagOf, helpText, parseCliArgs } from '../src/cli/args.ts'
 import { splitTarget } from '../src/cli/load.ts'
-import { DEFAULTS, resolveOptions, ServerError } from '../src/index.ts'
+import { DEFAULTS, resolveOptions, ServerError, ServerErrorCode } from '../src/index.ts'
 
 describe('parseCliArgs', () => {
   test('every flag maps onto its option', () => {
@@ -46,6 +46,9 @@ describe('parseCliArgs', () => {
       '--log-level',
       'debug',
       '--no-access-log',
+      '--log-format',
+      'json',
+      '--log-time',
       '--ws-max-size',
       '1024',
       '--ws-ping-interval',
@@ -87,6 +90,8 @@ describe('parseCliArgs', () => {
           dateHeader: false,
           logLevel: 'debug',
           accessLog: false,
+          logFormat: 'json',
+          logTime: true,
           wsMaxSize: 1024,
           wsPingInterval: 5,
           wsPingTimeout: 6,
@@ -110,9 +115,25 @@ describe('parseCliArgs', () => {
     [['--timeout-keep-alive', 'soon', 'a.ts'], /--timeout-keep-alive: expected a number/],
     [['--log-level', 'loud', 'a.ts'], /--log-level: expected error, warn, info or debug/],
     [['--access-log', '--no-access-log', 'a.ts'], /cannot be given together/],
+    [
+      ['--log-format', 'JSON', 'a.ts'],
+      /^invalid option --log-format: expected text or json, got "JSON"$/,
+    ],
+    [
+      ['--lifespan', 'maybe', 'a.ts'],
+      /^invalid option --lifespan: expected auto, on or off, got "maybe"$/,
+    ],
+    [
+      ['--interface', 'wsgi', 'a.ts'],
+      /^invalid option --interface: expected auto, tsgi, fetch or node, got "wsgi"$/,
+    ],
+    [['--log-time=yes', 'a.ts'], /--log-time/],
     [['a.ts', 'b.ts'], /expected one application, got 2/],
   ])('%j → %s', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(message)
+    expect(() => parseCliArgs(argv)).toThrow(
+      expect.objectContaining({ code: ServerErrorCode.badOption }),
+    )
   })
 
   test('help and version win over everything else', () => {
@@ -169,6 +190,15 @@ describe('option names → flags in CLI messages', () => {
     expect(cliMessage(error)).toBe(
       'invalid option --max-header-size: expected an integer >= 1024, got 5',
     )
+    const format = (() => {
+      try {
+        resolveOptions({ logFormat: 'xml' as 'json' })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(format).toMatchObject({ code: ServerErrorCode.badOption, option: 'logFormat' })
+    expect(cliMessage(format)).toBe('invalid option --log-format: expected text or json, got "xml"')
     expect(
       cliMessage(
         new ServerError('TSGI_SERVER_ERR_OPTION', 'invalid option state: x', { option: 'state' }),

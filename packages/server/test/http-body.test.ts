@@ -186,7 +186,11 @@ describe('request bodies', () => {
     )
     expect(raw).toMatch(/^HTTP\/1\.1 408 Request Timeout/)
     await app.settled()
-    expect(seen).toEqual(['http.request', 'http.disconnect', 'TSGI_ERR_CLIENT_DISCONNECTED'])
+    expect(seen).toEqual([
+      'http.request',
+      'http.disconnect',
+      'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED',
+    ])
     expect(server.logger.of('warn').join()).toContain('request body timed out after 0.2s')
     expect(server.logger.of('error')).toEqual([])
   })

@@ -67,7 +67,11 @@ describe('disconnects', () => {
       break
     }
     await app.settled()
-    expect(outcome).toEqual(['TSGI_ERR_CLIENT_DISCONNECTED', 'http.disconnect', 'http.disconnect'])
+    expect(outcome).toEqual([
+      'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED',
+      'http.disconnect',
+      'http.disconnect',
+    ])
     expect(server.logger.of('error')).toEqual([])
   })
 

@@ -92,7 +92,7 @@ describe('contract violations: send rejects, the server stays sane', () => {
     [
       'body before start',
       [{ type: 'http.response.body', body: text('x') }],
-      'TSGI_ERR_UNEXPECTED_EVENT',
+      'TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
@@ -101,43 +101,43 @@ describe('contract violations: send rejects, the server stays sane', () => {
         { type: 'http.response.start', status: 200 },
         { type: 'http.response.start', status: 201 },
       ],
-      'TSGI_ERR_UNEXPECTED_EVENT',
+      'TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
       'an unknown event type',
       [{ type: 'http.response.push' } as unknown as SendEvent],
-      'TSGI_ERR_INVALID_EVENT',
+      'TSGI_PROTOCOL_ERR_INVALID_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
       'a status as a string',
       [{ type: 'http.response.start', status: '200' as unknown as number }],
-      'TSGI_ERR_INVALID_EVENT',
+      'TSGI_PROTOCOL_ERR_INVALID_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
       'a 1xx status',
       [{ type: 'http.response.start', status: 103 }],
-      'TSGI_ERR_INVALID_EVENT',
+      'TSGI_PROTOCOL_ERR_INVALID_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
       'a header value with CRLF',
       [{ type: 'http.response.start', status: 200, headers: [['x-a', 'v\r\nX-Evil: 1']] }],
-      'TSGI_ERR_INVALID_EVENT',
+      'TSGI_PROTOCOL_ERR_INVALID_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
       'a header name with a space',
       [{ type: 'http.response.start', status: 200, headers: [['x a', 'v']] }],
-      'TSGI_ERR_INVALID_EVENT',
+      'TSGI_PROTOCOL_ERR_INVALID_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
       'headers given as a string',
       [{ type: 'http.response.start', status: 200, headers: 'x: y' as unknown as [] }],
-      'TSGI_ERR_INVALID_EVENT',
+      'TSGI_PROTOCOL_ERR_INVALID_EVENT',
       /^HTTP\/1\.1 500/,
     ],
     [
@@ -146,7 +146,7 @@ describe('contract violations: send rejects, the server stays sane', () => {
         { type: 'http.response.start', status: 200, headers: [['content-length', '2']] },
         { type: 'http.response.body', body: text('abc') },
       ],
-      'TSGI_ERR_CONTENT_LENGTH',
+      'TSGI_PROTOCOL_ERR_CONTENT_LENGTH',
       /^HTTP\/1\.1 500/,
     ],
   ]
@@ -174,7 +174,7 @@ describe('contract violations: send rejects, the server stays sane', () => {
     server = await startServer(app)
     const raw = await rawRequest(server.port, get)
     expect(raw.endsWith('\r\n\r\nab')).toBe(true)
-    expect(rejections.map((r) => r.code)).toEqual(['TSGI_ERR_CONTENT_LENGTH'])
+    expect(rejections.map((r) => r.code)).toEqual(['TSGI_PROTOCOL_ERR_CONTENT_LENGTH'])
   })
 
   test('fewer bytes than content-length: sent, then the connection closes', async () => {
@@ -185,7 +185,7 @@ describe('contract violations: send rejects, the server stays sane', () => {
     server = await startServer(app)
     const raw = await rawRequest(server.port, get + then)
     expect(raw.endsWith('\r\n\r\nshort')).toBe(true)
-    expect(rejections.map((r) => r.code)).toEqual(['TSGI_ERR_CONTENT_LENGTH'])
+    expect(rejections.map((r) => r.code)).toEqual(['TSGI_PROTOCOL_ERR_CONTENT_LENGTH'])
   })
 
   test('events after the final body are rejected; the bytes already sent are intact', async () => {
@@ -197,7 +197,7 @@ describe('contract violations: send rejects, the server stays sane', () => {
     server = await startServer(app)
     const raw = await rawRequest(server.port, get + then)
     expect(raw).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*\r\n\r\nokHTTP\/1\.1 200 OK/)
-    expect(rejections.map((r) => r.code)).toEqual(['TSGI_ERR_UNEXPECTED_EVENT'])
+    expect(rejections.map((r) => r.code)).toEqual(['TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT'])
   })
 
   test('a violation is logged once, even if the app rethrows it', async () => {

@@ -40,6 +40,8 @@ describe('resolveOptions', () => {
       serverHeader: true,
       dateHeader: true,
       accessLog: true,
+      logFormat: 'text',
+      logTime: false,
       limitConcurrency: undefined,
     })
     // Longer than the 60 s idle timeout of common load balancers, so they close first.
@@ -178,6 +180,21 @@ describe('resolveOptions', () => {
       /invalid option lifespan: expected auto, on or off/,
     ],
     ['unknown log level', { logLevel: 'trace' as 'info' }, /invalid option logLevel/],
+    [
+      'unknown log format',
+      { logFormat: 'xml' as 'json' },
+      /^invalid option logFormat: expected text or json, got "xml"$/,
+    ],
+    [
+      'log format not a string',
+      { logFormat: 1 as unknown as 'json' },
+      /^invalid option logFormat: expected text or json, got 1$/,
+    ],
+    [
+      'log time not a boolean',
+      { logTime: 'yes' as unknown as boolean },
+      /^invalid option logTime: expected true or false, got string$/,
+    ],
     ['header with CRLF', { headers: [['x-a', 'b\r\nc']] }, /invalid option headers/],
     ['header name not a token', { headers: [['x a', 'b']] }, /invalid option headers/],
     ['ssl key alone', { sslKeyfile: 'k.pem' }, /invalid option sslCertfile: missing/],
@@ -214,6 +231,10 @@ describe('resolveOptions', () => {
     // An option given as undefined is an option not given (spreading partial objects).
     expect(resolveOptions({ port: undefined, backlog: undefined }).port).toBe(8000)
     expect(resolveOptions({ timeoutKeepAlive: 2_147_483 }).timeoutKeepAlive).toBe(2_147_483)
+    expect(resolveOptions({ logFormat: 'json', logTime: true })).toMatchObject({
+      logFormat: 'json',
+      logTime: true,
+    })
   })
 })
 

@@ -129,7 +129,7 @@ describe('graceful shutdown', () => {
     // Cut by the grace period, not by the end of an endless stream (the warning below says so).
     expect(took).toBeLessThan(DEADLINE)
     await until(() => sendFailed !== undefined)
-    expect(sendFailed).toBe('TSGI_ERR_CLIENT_DISCONNECTED')
+    expect(sendFailed).toBe('TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED')
     expect(server.logger.of('warn').join('\n')).toMatch(/graceful shutdown timed out after 0.3s/)
     expect(server.logger.of('error')).toEqual([])
   })

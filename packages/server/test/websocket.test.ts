@@ -151,7 +151,7 @@ describe('websocket sessions', () => {
       { type: 'websocket.disconnect', code: 1006, reason: '' },
     ])
     await expect(send({ type: 'websocket.send', text: 'x' })).rejects.toMatchObject({
-      code: 'TSGI_ERR_CLIENT_DISCONNECTED',
+      code: 'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED',
     })
     // The app's own send rejected too, and it threw that: still nothing to log.
     await app.settled()
@@ -270,6 +270,6 @@ describe('handshake outcomes', () => {
     expect(statusLines(await rawRequest(server.port, handshake()))).toEqual([
       'HTTP/1.1 403 Forbidden',
     ])
-    expect(codes).toEqual(['TSGI_ERR_UNEXPECTED_EVENT', 'TSGI_ERR_INVALID_EVENT'])
+    expect(codes).toEqual(['TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT', 'TSGI_PROTOCOL_ERR_INVALID_EVENT'])
   })
 })

@@ -1,8 +1,9 @@
 /**
- * Errors of @tsgi/tasks, with stable codes (README, "Errors").
+ * Errors of @tsgi/tasks, with stable codes (README, "Errors"; docs/errors.md).
  *
  * @module
  */
+import { TSGIError } from '@tsgi/protocol'
 
 /** Stable error codes. */
 export const TasksErrorCode = {
@@ -23,15 +24,11 @@ export const TasksErrorCode = {
 /** One of {@link TasksErrorCode}. */
 export type TasksErrorCode = (typeof TasksErrorCode)[keyof typeof TasksErrorCode]
 
-/** Base class of the package's errors. */
-export class TasksError extends Error {
-  /** Stable code. */
-  readonly code: TasksErrorCode
-
+/** Base class of the package's errors (a {@link TSGIError}). */
+export class TasksError extends TSGIError<TasksErrorCode> {
   constructor(code: TasksErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
+    super(code, message, options)
     this.name = 'TasksError'
-    this.code = code
   }
 }
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { TSGIError } from '@tsgi/protocol'
 
 /** Stable codes of {@link FetchAdapterError}. */
 export const FetchAdapterErrorCode = {
@@ -12,20 +13,18 @@ export const FetchAdapterErrorCode = {
   response: 'TSGI_ADAPTERS_ERR_FETCH_RESPONSE',
   /** A response body stream yielded a chunk that is not a `Uint8Array`. */
   bodyChunk: 'TSGI_ADAPTERS_ERR_FETCH_BODY_CHUNK',
+  /** `toFetch` was given an option of the wrong type or range (the message names it). */
+  option: 'TSGI_ADAPTERS_ERR_FETCH_OPTION',
 } as const
 
 /** One of the {@link FetchAdapterErrorCode} values. */
 export type FetchAdapterErrorCode =
   (typeof FetchAdapterErrorCode)[keyof typeof FetchAdapterErrorCode]
 
-/** An error raised by `fromFetch` / `toFetch` itself (not by the wrapped application). */
-export class FetchAdapterError extends Error {
-  /** Stable, documented error code. */
-  readonly code: FetchAdapterErrorCode
-
+/** An error raised by `fromFetch` / `toFetch` itself (not by the wrapped app), a `TSGIError`. */
+export class FetchAdapterError extends TSGIError<FetchAdapterErrorCode> {
   constructor(code: FetchAdapterErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
+    super(code, message, options)
     this.name = 'FetchAdapterError'
-    this.code = code
   }
 }

@@ -39,3 +39,4 @@ export type {
   WebSocketPeer,
   WebSocketUpgrader,
 } from './to-fetch-websocket.ts'
+export type { WebSocketQueueLimit } from './to-fetch-websocket-queue.ts'

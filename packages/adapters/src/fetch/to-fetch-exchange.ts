@@ -1,91 +1,36 @@
 /**
  * One request of `toFetch`: a TSGI `http` unit driven by a `Request`, answered with a
- * `Response` whose body is a pull-based stream fed by `send()`.
+ * `Response` whose body is the one body event as is, or a pull-based stream fed by `send()`.
  *
  * @module
  */
 import {
-  type Address,
   type Application,
   ClientDisconnectedError,
-  decodePath,
-  type Extensions,
-  type HeaderList,
   type HTTPIncomingEvent,
   HTTPResponseTracker,
   type HTTPScope,
   IncompleteResponseError,
   isClientDisconnected,
   type SendEvent,
-  type State,
-  TSGI_VERSION,
 } from '@tsgi/protocol'
-import { wholeBodyLength } from './to-fetch-body.ts'
+import { readWhole, wholeBodyLength } from './to-fetch-body.ts'
 import { type FileOpener, openForPathsend } from './to-fetch-pathsend.ts'
 import { closingResponse } from './to-fetch-refusal.ts'
+import { responseOf } from './to-fetch-response.ts'
+import type { InFlight } from './to-fetch-shutdown.ts'
 
 /** What one read of the request body gives. */
 type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
 
 const EMPTY = new Uint8Array(0)
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
-/** What a `Response` can be built with. */
-type ResponseBody = ConstructorParameters<typeof Response>[0]
+/** What `send()` returns when nothing waits: one shared settled promise, no async frame. */
+const SENT = Promise.resolve()
 
 /** Bytes the response stream holds before `send()` waits for the client to read. */
 const HIGH_WATER_MARK = 64 * 1024
 
-/** Where a request came from and what the host offers, shared by `http` and `websocket` scopes. */
-export interface ScopeBase {
-  client: Address | null
-  state: State
-  /** The mount prefix (`scope.rootPath`), prefixed to `path` and `rawPath`. */
-  rootPath: string
-  extensions: Extensions
-}
-
-/** The fields of a scope read from `request.url` and `request.headers`. */
-export function requestFields(request: Request, rootPath: string) {
-  // Bun gives a bare path as `request.url` to an HTTP/1.0 request without Host.
-  const url = new URL(request.url, 'http://localhost')
-  const headers: HeaderList = []
-  // Runtimes differ on whether `host` is in request.headers: make it always there, first.
-  if (!request.headers.has('host')) headers.push(['host', url.host])
-  for (const [name, value] of request.headers) {
-    // An absolute-form target's authority replaces Host (RFC 9112 §3.2.2), as the URL has it.
-    headers.push([
-      name,
-      name === 'host' && value !== url.host && url.host !== '' ? url.host : value,
-    ])
-  }
-  const secure = url.protocol === 'https:' || url.protocol === 'wss:'
-  return {
-    secure,
-    path: rootPath + decodePath(url.pathname),
-    rawPath: rootPath + url.pathname,
-    queryString: url.search.slice(1),
-    headers,
-    server: { host: url.hostname, port: url.port === '' ? (secure ? 443 : 80) : Number(url.port) },
-  }
-}
-
-/** Builds the `http` scope of `request`. */
-export function scopeOf(request: Request, base: ScopeBase): HTTPScope {
-  const { secure, ...fields } = requestFields(request, base.rootPath)
-  return {
-    type: 'http',
-    tsgi: TSGI_VERSION,
-    // A `Request` does not say which HTTP version carried it.
-    httpVersion: '1.1',
-    method: request.method,
-    scheme: secure ? 'https' : 'http',
-    ...fields,
-    rootPath: base.rootPath,
-    client: base.client,
-    state: { ...base.state },
-    extensions: { ...base.extensions },
-  }
-}
+const disconnect = (): HTTPIncomingEvent => ({ type: 'http.disconnect' })
 
 /** Runs `app` for `request`; resolves with the `Response` once the start and first body arrived. */
 export function exchange(
@@ -94,15 +39,18 @@ export function exchange(
   scope: HTTPScope,
   onError: (error: unknown) => void,
   files: FileOpener | undefined,
-  inFlight: Set<Promise<void>>,
+  inFlight: InFlight,
 ): Promise<Response> {
   const tracker = new HTTPResponseTracker(scope.method, scope.extensions)
-  // The body is opened on the first `receive()`: an app that never reads it costs nothing.
-  const hasBody = request.body !== null
+  // The body is opened on the first `receive()`: an app that never reads it costs nothing, and
+  // `request.body` is not even looked at for a small sized body (on Bun and Deno the getter
+  // makes a ReadableStream of a body they already hold: ~5 µs a POST).
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   let gone = false
   let bodyDone = false
-  let wake: (() => void) | null = null
+  let finished = false
+  let ended: Promise<void> | undefined
+  let wakeEnded: (() => void) | null = null
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null
   let pulled: (() => void) | null = null
   let resolve!: (response: Response) => void
@@ -114,10 +62,10 @@ export function exchange(
   const leave = (): void => {
     if (gone) return
     gone = true
-    wake?.()
+    wake()
     pulled?.()
     if (reader !== undefined) reader.cancel().catch(() => {})
-    else if (hasBody && !request.bodyUsed) request.body?.cancel().catch(() => {})
+    else if (!request.bodyUsed) request.body?.cancel().catch(() => {})
   }
   // `request.signal` is watched only once the app waits on this exchange (a streamed body read,
   // the wait for `http.disconnect`, backpressure, a file, a streamed answer): touching it makes
@@ -134,20 +82,39 @@ export function exchange(
   }
   /** Ends a pending body read early (the client left, or the exchange ended). */
   let stopRead: (() => void) | null = null
-  const ended = new Promise<void>((r) => {
-    wake = () => {
-      stopRead?.()
-      r()
-    }
-  })
+  /** The exchange is over for the app: the response completed, failed, or the client left. */
+  const wake = (): void => {
+    finished = true
+    stopRead?.()
+    wakeEnded?.()
+  }
 
-  const receive = async (): Promise<HTTPIncomingEvent> => {
-    if (gone || tracker.complete) return { type: 'http.disconnect' }
-    if (!bodyDone && hasBody && reader === undefined && wholeBodyLength(request) !== undefined)
-      return readWhole()
+  const receive = (): Promise<HTTPIncomingEvent> => {
+    if (gone || tracker.complete) return Promise.resolve(disconnect())
+    if (!bodyDone && reader === undefined && wholeBodyLength(request) !== undefined) {
+      bodyDone = true
+      return readWhole(request, (stop) => {
+        stopRead = stop
+      }).then((body) => {
+        stopRead = null
+        if (body === undefined || gone) {
+          leave()
+          return disconnect()
+        }
+        return { type: 'http.request', body, moreBody: false }
+      })
+    }
+    return receiveSlow()
+  }
+
+  const receiveSlow = async (): Promise<HTTPIncomingEvent> => {
     watch()
-    if (gone) return { type: 'http.disconnect' }
-    if (!bodyDone && hasBody) {
+    if (gone) return disconnect()
+    if (!bodyDone && reader === undefined && request.body === null) {
+      bodyDone = true
+      return { type: 'http.request', body: EMPTY, moreBody: false }
+    }
+    if (!bodyDone) {
       reader ??= (request.body as ReadableStream<Uint8Array>).getReader()
       const open = reader
       // A body cut short errors the read (Deno): that is the client leaving.
@@ -160,7 +127,7 @@ export function exchange(
       stopRead = null
       if (read === undefined || gone) {
         leave()
-        return { type: 'http.disconnect' }
+        return disconnect()
       }
       if (read.done) {
         bodyDone = true
@@ -168,40 +135,19 @@ export function exchange(
       }
       return { type: 'http.request', body: read.value, moreBody: true }
     }
-    if (!bodyDone) {
-      bodyDone = true
-      return { type: 'http.request', body: EMPTY, moreBody: false }
+    if (!finished) {
+      ended ??= new Promise<void>((r) => {
+        wakeEnded = r
+      })
+      await ended
     }
-    await ended
-    return { type: 'http.disconnect' }
-  }
-
-  /** The whole small body as one event; a body cut short rejects: the client left. */
-  const readWhole = async (): Promise<HTTPIncomingEvent> => {
-    bodyDone = true
-    const bytes = await new Promise<ArrayBuffer | undefined>((settle) => {
-      stopRead = () => settle(undefined)
-      request.arrayBuffer().then(settle, () => settle(undefined))
-    })
-    stopRead = null
-    if (bytes === undefined || gone) {
-      leave()
-      return { type: 'http.disconnect' }
-    }
-    return { type: 'http.request', body: new Uint8Array(bytes), moreBody: false }
+    return disconnect()
   }
 
   const answer = (body: ResponseBody, size?: number): void => {
     answered = true
-    const headers = new Headers()
-    for (const [name, value] of tracker.headers) {
-      // Framing is the host's (SPEC §5.4.3): hop-by-hop fields are not the app's to send.
-      if (!HOP_BY_HOP.has(name.toLowerCase())) headers.append(name, value)
-    }
-    if (size !== undefined && !headers.has('content-length'))
-      headers.set('content-length', String(size))
     if (tracker.bodyless && body instanceof ReadableStream) body.cancel().catch(() => {})
-    resolve(new Response(tracker.bodyless ? null : body, { status: tracker.status, headers }))
+    resolve(responseOf(tracker, tracker.bodyless ? null : body, size))
   }
 
   const stream = (): ReadableStream<Uint8Array> =>
@@ -218,51 +164,10 @@ export function exchange(
       { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
     )
 
-  const send = async (event: SendEvent): Promise<void> => {
-    // After the response completed, an event is the app's mistake whether or not the client
-    // is still there (Deno aborts `request.signal` once a response is delivered).
-    if (tracker.complete) tracker.accept(event)
-    if (gone) throw new ClientDisconnectedError()
-    tracker.accept(event)
-    if (event.type === 'http.response.pathsend' && files !== undefined) {
-      watch()
-      // Rejects with the file's error (the app's failure then makes the 500).
-      const file = await openForPathsend(files, event.path, tracker.headers)
-      if (gone) {
-        if (file.body instanceof ReadableStream) file.body.cancel().catch(() => {})
-        throw new ClientDisconnectedError()
-      }
-      answer(file.body, file.size)
-      wake?.()
-      return
-    }
-    if (event.type !== 'http.response.body') return
-    const body = event.body ?? EMPTY
-    const more = event.moreBody === true
-    if (!answered) {
-      if (!more || tracker.bodyless) {
-        // The whole body at once: no stream machinery.
-        answer(more ? null : body)
-        if (!more) wake?.()
-        return
-      }
-      // A streamed answer lasts: the client may leave at any point of it.
-      watch()
-      answer(stream())
-    }
-    if (controller === null) {
-      if (!more) wake?.()
-      return
-    }
-    if (body.byteLength > 0) controller.enqueue(body)
-    if (!more) {
-      controller.close()
-      wake?.()
-      return
-    }
-    // Backpressure: wait until the client read the queue below the high-water mark.
-    if ((controller.desiredSize ?? 0) <= 0) watch()
-    while (!gone && (controller.desiredSize ?? 0) <= 0) {
+  /** Backpressure: waits until the client read the queue below the high-water mark. */
+  const drained = async (c: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
+    watch()
+    while (!gone && (c.desiredSize ?? 0) <= 0) {
       await new Promise<void>((r) => {
         pulled = r
       })
@@ -271,7 +176,62 @@ export function exchange(
     if (gone) throw new ClientDisconnectedError()
   }
 
-  const cut = async (error: unknown): Promise<void> => {
+  const sendFile = async (path: string): Promise<void> => {
+    watch()
+    // Rejects with the file's error (the app's failure then makes the 500).
+    const file = await openForPathsend(files as FileOpener, path, tracker.headers)
+    if (gone) {
+      if (file.body instanceof ReadableStream) file.body.cancel().catch(() => {})
+      throw new ClientDisconnectedError()
+    }
+    answer(file.body, file.size)
+    wake()
+  }
+
+  /** One event, synchronously where nothing waits (the common case: no async frame at all). */
+  const deliver = (event: SendEvent): Promise<void> => {
+    // After the response completed, an event is the app's mistake whether or not the client
+    // is still there (Deno aborts `request.signal` once a response is delivered).
+    if (tracker.complete) tracker.accept(event)
+    if (gone) throw new ClientDisconnectedError()
+    tracker.accept(event)
+    if (event.type === 'http.response.pathsend' && files !== undefined) return sendFile(event.path)
+    if (event.type !== 'http.response.body') return SENT
+    const body = event.body ?? EMPTY
+    const more = event.moreBody === true
+    if (!answered) {
+      if (!more || tracker.bodyless) {
+        // The whole body at once: the bytes are the `Response` body, no stream machinery.
+        answer(more ? null : body)
+        if (!more) wake()
+        return SENT
+      }
+      // A streamed answer lasts: the client may leave at any point of it.
+      watch()
+      answer(stream())
+    }
+    const c = controller as ReadableStreamDefaultController<Uint8Array> | null
+    if (c === null) {
+      if (!more) wake()
+      return SENT
+    }
+    if (body.byteLength > 0) c.enqueue(body)
+    if (!more) {
+      c.close()
+      wake()
+      return SENT
+    }
+    return (c.desiredSize ?? 0) > 0 ? SENT : drained(c)
+  }
+  const send = (event: SendEvent): Promise<void> => {
+    try {
+      return deliver(event)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  const cutStream = async (error: unknown): Promise<void> => {
     // Bun drops what it read from a stream but had not written when the stream errors in the
     // same turn: let the client have the queue, and the runtime one macrotask to write it.
     watch()
@@ -295,27 +255,48 @@ export function exchange(
       resolve(
         gone ? new Response(null, { status: 500 }) : closingResponse(500, 'Internal Server Error'),
       )
-    } else void cut(error)
-    wake?.()
+    } else void cutStream(error)
+    wake()
   }
 
-  // In flight until the application returned: `close()` waits for these before the lifespan.
-  const running: Promise<void> = Promise.resolve()
-    .then(() => app(scope, receive, send))
-    .then(
-      () => {
-        // Not answered yet though complete: the last body event was refused (say it fell short
-        // of its Content-Length), so nothing went out.
-        if (!tracker.complete || !answered)
-          fail(new IncompleteResponseError(tracker.started ? 'body' : 'start'))
-        // Complete and returned: nothing waits on the client any more (a stream cancel still
-        // reaches `leave`). Deno aborts the signal of every delivered response; without the
-        // listener that abort costs it nothing here.
-        else signal?.removeEventListener('abort', leave)
-      },
-      (error: unknown) => fail(error ?? new Error('the application rejected')),
-    )
-    .finally(() => inFlight.delete(running))
-  inFlight.add(running)
+  /** The graceful-shutdown deadline passed with this request in flight (`close()`). */
+  const cut = (): void => {
+    inFlight.delete(cut)
+    const streaming = answered && !tracker.complete
+    leave()
+    if (!answered) {
+      answered = true
+      resolve(closingResponse(503, 'Service Unavailable'))
+    } else if (streaming) controller?.error(new Error('toFetch: shut down mid-response'))
+  }
+
+  const returned = (): void => {
+    inFlight.delete(cut)
+    // Not answered yet though complete: the last body event was refused (say it fell short of
+    // its Content-Length), so nothing went out.
+    if (!tracker.complete || !answered)
+      fail(new IncompleteResponseError(tracker.started ? 'body' : 'start'))
+    // Complete and returned: nothing waits on the client any more (a stream cancel still
+    // reaches `leave`). Deno aborts the signal of every delivered response; without the
+    // listener that abort costs it nothing here.
+    else signal?.removeEventListener('abort', leave)
+  }
+  const rejected = (error: unknown): void => {
+    inFlight.delete(cut)
+    fail(error ?? new Error('the application rejected'))
+  }
+
+  // In flight until the application returned: `close()` waits for it, or cuts it.
+  inFlight.add(cut)
+  let running: Promise<void>
+  try {
+    running = app(scope, receive, send)
+  } catch (error) {
+    running = Promise.reject(error)
+  }
+  Promise.resolve(running).then(returned, rejected)
   return result
 }
+
+/** What a `Response` can be built with. */
+type ResponseBody = ConstructorParameters<typeof Response>[0]

@@ -19,13 +19,20 @@ export function closingResponse(status: number, text: string): Response {
   })
 }
 
+/** The last Host found valid: nearly every request of a server carries the same one. */
+let validHost: string | null = null
+
 /** The answer to a request `toFetch` must not pass to the application, or `null`. */
 export function refusal(request: Request): Response | null {
-  const host = request.headers.get('host')
+  const headers = request.headers
+  const host = headers.get('host')
   // A runtime that joins repeated fields gives `a, b` for two Host headers: refused here too.
-  if (host !== null && !HOST.test(host)) return closingResponse(400, 'Bad Request: invalid Host')
+  if (host !== null && host !== validHost) {
+    if (!HOST.test(host)) return closingResponse(400, 'Bad Request: invalid Host')
+    validHost = host
+  }
   if (request.method === 'CONNECT') return closingResponse(501, 'Not Implemented: CONNECT')
-  const te = request.headers.get('transfer-encoding')
+  const te = headers.get('transfer-encoding')
   if (te?.split(',').some((c) => c.trim().toLowerCase() !== 'chunked'))
     return closingResponse(501, 'Not Implemented: transfer coding')
   return null

@@ -18,6 +18,10 @@ export interface BunServerWebSocket {
   send(data: string | Uint8Array): number
   /** Closes with `code` and `reason`. */
   close(code?: number, reason?: string): void
+  /** Stops reading from the socket (Bun 1.3+): TCP then holds the peer back. */
+  pause?(): void
+  /** Reads from the socket again. */
+  resume?(): void
 }
 
 /** The part of Bun's `Server` used here (the second argument of Bun's `fetch`). */
@@ -46,7 +50,8 @@ const headersOf = (protocol: string | null, list: ReadonlyArray<readonly [string
 /**
  * WebSocket for `Bun.serve`: `upgrade` goes to `toFetch(app, { websocket: upgrade })`,
  * `handlers` to `Bun.serve({ websocket: handlers })`. The connection travels in `ws.data`;
- * `ws.send()` returning -1 holds the app's `send()` until Bun's `drain`.
+ * `ws.send()` returning -1 holds the app's `send()` until Bun's `drain`, and `ws.pause()` /
+ * `ws.resume()` (where this Bun has them) stop reading while the app is behind.
  *
  * @example
  * ```ts
@@ -72,6 +77,10 @@ export function bunWebSocket(): { upgrade: WebSocketUpgrader; handlers: BunWebSo
         const peer: WebSocketPeer = {
           send: (data) => ws.send(data) !== -1,
           close: (code, reason) => ws.close(code, reason),
+        }
+        if (typeof ws.pause === 'function' && typeof ws.resume === 'function') {
+          peer.pause = () => ws.pause?.()
+          peer.resume = () => ws.resume?.()
         }
         connectionOf(ws).open(peer)
       },
@@ -110,7 +119,8 @@ export type DenoUpgradeWebSocket = (
 /**
  * WebSocket for `Deno.serve`: `toFetch(app, { websocket: denoWebSocket(Deno.upgradeWebSocket) })`.
  * A standard `WebSocket` has no drain event, so while `bufferedAmount` is above 64 KiB the
- * app's `send()` waits, checking again on a short timer.
+ * app's `send()` waits, checking again on a short timer. Nor can it stop reading: a session
+ * whose unread messages pass `toFetch`'s `websocketQueue` bound is closed with 1008.
  */
 export function denoWebSocket(upgradeWebSocket: DenoUpgradeWebSocket): WebSocketUpgrader {
   return (request, accept, connection) => {

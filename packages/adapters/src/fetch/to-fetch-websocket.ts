@@ -16,7 +16,8 @@ import {
   type WebSocketScope,
   WebSocketTracker,
 } from '@tsgi/protocol'
-import { requestFields, type ScopeBase } from './to-fetch-exchange.ts'
+import { requestFields, type ScopeBase } from './to-fetch-scope.ts'
+import { IncomingQueue, QUEUE_FULL, type WebSocketQueueLimit } from './to-fetch-websocket-queue.ts'
 
 /** The host's side of an open WebSocket, as `toFetch` drives it. */
 export interface WebSocketPeer {
@@ -27,6 +28,15 @@ export interface WebSocketPeer {
   send(data: string | Uint8Array): boolean
   /** Starts the closing handshake with `code` and `reason`. */
   close(code: number, reason: string): void
+  /**
+   * Stops reading from the socket (Bun's `ws.pause()`), so a peer sending faster than the app
+   * receives is held back by TCP; `toFetch` calls it while 64 messages or 1 MiB wait for the
+   * app. Give both or neither: without them, a session whose unread messages pass
+   * `toFetch`'s `websocketQueue` bound is closed with 1008.
+   */
+  pause?(): void
+  /** Reads from the socket again (Bun's `ws.resume()`), once the app is below half of both. */
+  resume?(): void
 }
 
 /** `toFetch`'s side of a WebSocket: the host reports what its socket does here. */
@@ -124,9 +134,10 @@ export function websocketExchange(
   hostArgs: { env: unknown; ctx: unknown },
   onError: (error: unknown) => void,
   sessions: Set<LiveSession>,
+  limit: Required<WebSocketQueueLimit>,
 ): Promise<Response> {
   const tracker = new WebSocketTracker(scope.subprotocols, scope.extensions)
-  const queue: WebSocketIncomingEvent[] = [{ type: 'websocket.connect' }]
+  const queue = new IncomingQueue(limit)
   let waiting: (() => void) | null = null
   let ended: { code: number; reason: string } | null = null
   let peer: WebSocketPeer | null = null
@@ -159,6 +170,8 @@ export function websocketExchange(
   const end = (code: number, reason: string): void => {
     if (ended !== null) return
     ended = { code, reason }
+    // A paused socket would not read the peer's answer to the close frame.
+    queue.unpause(peer)
     opened()
     waiting?.()
     drained?.()
@@ -170,11 +183,19 @@ export function websocketExchange(
     },
     message: (data) => {
       if (ended !== null) return
-      queue.push(
+      const fits = queue.push(
         typeof data === 'string'
           ? { type: 'websocket.receive', text: data }
           : { type: 'websocket.receive', bytes: data },
+        typeof data === 'string' ? data.length : data.byteLength,
+        peer,
       )
+      if (!fits) {
+        // The runtime cannot stop reading and the app is this far behind: end the session
+        // rather than hold without bound. The app still gets what was queued, then the close.
+        ;(peer as WebSocketPeer | null)?.close(QUEUE_FULL.code, QUEUE_FULL.reason)
+        end(QUEUE_FULL.code, QUEUE_FULL.reason)
+      }
       waiting?.()
     },
     drain: () => drained?.(),
@@ -186,7 +207,7 @@ export function websocketExchange(
 
   const receive = async (): Promise<WebSocketIncomingEvent> => {
     for (;;) {
-      const next = queue.shift()
+      const next = queue.shift(ended === null ? peer : null)
       if (next !== undefined) return next
       if (ended !== null) return { type: 'websocket.disconnect', ...ended }
       await new Promise<void>((r) => {

@@ -5,9 +5,11 @@
  * @module
  */
 import { type Address, type Application, type Extensions, LifespanRunner } from '@tsgi/protocol'
-import { exchange, type ScopeBase, scopeOf } from './to-fetch-exchange.ts'
+import { exchange } from './to-fetch-exchange.ts'
 import type { FileOpener } from './to-fetch-pathsend.ts'
 import { refusal } from './to-fetch-refusal.ts'
+import { type ScopeBase, scopeOf } from './to-fetch-scope.ts'
+import { gracefulShutdownMs, InFlight, within } from './to-fetch-shutdown.ts'
 import {
   isWebSocketRequest,
   type LiveSession,
@@ -15,6 +17,7 @@ import {
   websocketExchange,
   websocketScopeOf,
 } from './to-fetch-websocket.ts'
+import { queueLimitOf, type WebSocketQueueLimit } from './to-fetch-websocket-queue.ts'
 
 /** Options of {@link toFetch}. */
 export interface ToFetchOptions {
@@ -46,6 +49,23 @@ export interface ToFetchOptions {
    * it the extension is not announced.
    */
   files?: FileOpener
+  /**
+   * Seconds `close()` gives in-flight requests and WebSocket sessions to finish. Past it, the
+   * requests still running are cut (their apps see `http.disconnect`; one not answered yet
+   * gets a 503 with `connection: close`, a streamed body is errored, so the runtime drops the
+   * connection) and the lifespan shutdown runs without waiting for them. `Infinity`: no limit.
+   * Default 25, as the reference server's `timeoutGracefulShutdown`.
+   */
+  timeoutGracefulShutdown?: number
+  /**
+   * How many incoming WebSocket messages (and bytes) may wait for an app that does not
+   * `receive()` them, where the runtime cannot stop reading the socket (Deno; a Bun without
+   * `ws.pause()`): a session past either bound is closed with 1008 `receive queue full`, and
+   * its app gets the queued messages, then `websocket.disconnect` 1008. Where it can (Bun),
+   * reading pauses at 64 messages or 1 MiB instead, so TCP holds the peer back and this bound
+   * is not reached. Default `{ messages: 1024, bytes: 16 MiB }`.
+   */
+  websocketQueue?: WebSocketQueueLimit
 }
 
 /** What {@link toFetch} returns: a fetch handler object with lifespan controls. */
@@ -55,10 +75,10 @@ export interface FetchApplication {
   /** Runs lifespan startup (once); rejects with `LifespanFailedError` if it failed. */
   ready(): Promise<void>
   /**
-   * Graceful shutdown: closes the open WebSocket sessions with 1012 (their apps see
-   * `websocket.disconnect` 1012), waits until every in-flight request's app returned, then
-   * runs lifespan shutdown (after startup ran). Later requests are still answered: a host
-   * stops accepting first.
+   * Graceful shutdown (idempotent): closes the open WebSocket sessions with 1012 (their apps
+   * see `websocket.disconnect` 1012), waits until every in-flight request's app returned, at
+   * most `timeoutGracefulShutdown` seconds (then cuts the rest), then runs lifespan shutdown
+   * (after startup ran). Later requests are still answered: a host stops accepting first.
    */
   close(): Promise<void>
 }
@@ -91,38 +111,59 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): FetchAp
   const rootPath = options.rootPath ?? ''
   const upgrader = options.websocket
   const sessions = new Set<LiveSession>()
-  const inFlight = new Set<Promise<void>>()
+  const inFlight = new InFlight()
   const files = options.files
+  const graceMs = gracefulShutdownMs(options.timeoutGracefulShutdown)
+  const queueLimit = queueLimitOf(options.websocketQueue)
   // Only what the runtime can honour (SPEC §7): never trailers, which a `Response` cannot
   // carry; pathsend when the host said how to open files.
   const extensions: Extensions = files === undefined ? {} : { 'http.response.pathsend': {} }
   let started: Promise<void> | undefined
+  // Set once startup succeeded: requests then skip the wait on `started` (a promise hop each).
+  let isReady = false
   const ready = (): Promise<void> => {
-    started ??= lifespan.start(app, mode).then(() => {})
+    started ??= lifespan.start(app, mode).then(() => {
+      isReady = true
+    })
     return started
   }
+  const serveOne = (request: Request, env: unknown, ctx: unknown): Promise<Response> => {
+    const refused = refusal(request)
+    if (refused !== null) return Promise.resolve(refused)
+    const address = typeof client === 'function' ? client(request, env, ctx) : client
+    const base: ScopeBase = { client: address, state: lifespan.state, rootPath, extensions }
+    if (upgrader !== undefined && isWebSocketRequest(request)) {
+      const scope = websocketScopeOf(request, base)
+      const host = { env, ctx }
+      return websocketExchange(app, request, scope, upgrader, host, onError, sessions, queueLimit)
+    }
+    return exchange(app, request, scopeOf(request, base), onError, files, inFlight)
+  }
+  let closing: Promise<void> | undefined
+  const shutdown = async (): Promise<void> => {
+    // Open WebSockets end (1012, the server is shutting down) and in-flight requests finish
+    // before the lifespan shutdown, within the deadline; past it the requests are cut and
+    // the sessions' apps, told already, are not waited for.
+    const work = Promise.all([...[...sessions].map((s) => s.shutdown()), inFlight.drained()])
+    if (!(await within(work, graceMs))) inFlight.cutAll()
+    if (started === undefined) return
+    await started
+    await lifespan.stop()
+  }
   return {
-    async fetch(request, env, ctx) {
-      await ready()
-      const refused = refusal(request)
-      if (refused !== null) return refused
-      const address = typeof client === 'function' ? client(request, env, ctx) : client
-      const base: ScopeBase = { client: address, state: lifespan.state, rootPath, extensions }
-      if (upgrader !== undefined && isWebSocketRequest(request)) {
-        const scope = websocketScopeOf(request, base)
-        return websocketExchange(app, request, scope, upgrader, { env, ctx }, onError, sessions)
+    fetch(request, env, ctx) {
+      if (!isReady) return ready().then(() => serveOne(request, env, ctx))
+      try {
+        return serveOne(request, env, ctx)
+      } catch (error) {
+        // A throwing `client` option, say: a rejection, as from an async function.
+        return Promise.reject(error)
       }
-      return exchange(app, request, scopeOf(request, base), onError, files, inFlight)
     },
     ready,
-    async close() {
-      // Open WebSockets end (1012, the server is shutting down) and in-flight requests finish
-      // before the lifespan shutdown.
-      await Promise.all([...sessions].map((s) => s.shutdown()))
-      while (inFlight.size > 0) await Promise.all(inFlight)
-      if (started === undefined) return
-      await started
-      await lifespan.stop()
+    close() {
+      closing ??= shutdown()
+      return closing
     },
   }
 }

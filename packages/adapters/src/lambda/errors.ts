@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { TSGIError } from '@tsgi/protocol'
 
 /** Stable codes of {@link LambdaAdapterError}. */
 export const LambdaAdapterErrorCode = {
@@ -16,15 +17,11 @@ export const LambdaAdapterErrorCode = {
 export type LambdaAdapterErrorCode =
   (typeof LambdaAdapterErrorCode)[keyof typeof LambdaAdapterErrorCode]
 
-/** An error raised by `toLambda` itself (not by the wrapped application). */
-export class LambdaAdapterError extends Error {
-  /** Stable, documented error code. */
-  readonly code: LambdaAdapterErrorCode
-
+/** An error raised by `toLambda` itself (not by the wrapped application), a `TSGIError`. */
+export class LambdaAdapterError extends TSGIError<LambdaAdapterErrorCode> {
   constructor(code: LambdaAdapterErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
+    super(code, message, options)
     this.name = 'LambdaAdapterError'
-    this.code = code
   }
 }
 

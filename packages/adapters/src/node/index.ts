@@ -6,10 +6,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type Application, type Scope, UnsupportedScopeError } from '@tsgi/protocol'
-import { NodeListenerError } from './errors.ts'
+import { NodeAdapterErrorCode, NodeListenerError } from './errors.ts'
 import { NodeExchange, type NodeListener, type NodeListenerOptions } from './exchange.ts'
 
-export { NodeListenerError, NodeStatusError } from './errors.ts'
+export { NodeAdapterErrorCode, NodeListenerError, NodeStatusError } from './errors.ts'
 export type { NodeListener, NodeListenerOptions } from './exchange.ts'
 export { ResponseParseError } from './response-parser.ts'
 
@@ -40,12 +40,12 @@ function resolveListener(target: unknown): NodeListener {
   const upgrades = isObject ? listenerCount(target, 'upgrade') : 0
   if (upgrades > 0) {
     throw new NodeListenerError(
+      NodeAdapterErrorCode.upgrade,
       `fromNodeListener: the ${typeof target === 'function' ? 'listener' : 'server'} has ` +
         `${upgrades} 'upgrade' listener${upgrades === 1 ? '' : 's'} (ws, socket.io and other ` +
         'WebSocket libraries add them); they need the raw socket, which a TSGI http scope ' +
         'never gives. Serve WebSockets with a TSGI websocket application, and for the HTTP ' +
         "part alone pass (req, res) => server.emit('request', req, res)",
-      'TSGI_ADAPTERS_ERR_NODE_UPGRADE',
     )
   }
   if (typeof target === 'function') return target as NodeListener
@@ -58,6 +58,7 @@ function resolveListener(target: unknown): NodeListener {
   const got =
     target === null ? 'null' : isObject ? 'an object without request listeners' : typeof target
   throw new NodeListenerError(
+    NodeAdapterErrorCode.listener,
     `fromNodeListener: expected a (req, res) function or an http.Server with 'request' ` +
       `listeners, got ${got} (pass the Express/Connect app, koa.callback() or fastify's server)`,
   )

@@ -12,7 +12,8 @@
  *
  * @module
  */
-import type { HeaderList } from '@tsgi/protocol'
+import { type HeaderList, TSGIError } from '@tsgi/protocol'
+import { NodeAdapterErrorCode } from './errors.ts'
 
 /** What the parser found in the bytes fed to it, in order. */
 export type ParsedPart =
@@ -21,12 +22,9 @@ export type ParsedPart =
   | { kind: 'end'; trailers: HeaderList }
 
 /** The response bytes written by `ServerResponse` could not be parsed (a bug, not user input). */
-export class ResponseParseError extends Error {
-  /** Stable code. */
-  readonly code = 'TSGI_ADAPTERS_ERR_RESPONSE_PARSE'
-
+export class ResponseParseError extends TSGIError<typeof NodeAdapterErrorCode.responseParse> {
   constructor(message: string) {
-    super(`node response: ${message}`)
+    super(NodeAdapterErrorCode.responseParse, `node response: ${message}`)
     this.name = 'ResponseParseError'
   }
 }

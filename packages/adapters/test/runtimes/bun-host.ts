@@ -32,10 +32,14 @@ declare const Bun: {
   }): BunRuntimeServer
 }
 
-const { app, port, host, rootPath } = await hostArgs(process.argv.slice(2), 'bun-host')
+const { app, port, host, rootPath, timeoutGracefulShutdown } = await hostArgs(
+  process.argv.slice(2),
+  'bun-host',
+)
 const ws = bunWebSocket()
 const handler = toFetch(app, {
   rootPath,
+  timeoutGracefulShutdown,
   websocket: ws.upgrade,
   files: bunFiles((path) => Bun.file(path)),
   client: (request, server) => {
@@ -63,8 +67,8 @@ process.on('SIGTERM', async () => {
   if (stopping) return
   stopping = true
   // Graceful: Bun stops listening at once; toFetch closes the WebSockets (1012) and waits for
-  // the in-flight requests, then runs lifespan shutdown; Bun's stop resolves once the
-  // connections are done (idle ones closed).
+  // the in-flight requests (cutting those still running at its deadline), then runs lifespan
+  // shutdown; Bun's stop resolves once the connections are done (idle ones closed).
   const stopped = server.stop(false)
   try {
     await handler.close()

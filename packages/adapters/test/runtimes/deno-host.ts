@@ -33,9 +33,13 @@ declare const Deno: {
   ): { shutdown(): Promise<void> }
 }
 
-const { app, port, host, rootPath } = await hostArgs(Deno.args, 'deno-host')
+const { app, port, host, rootPath, timeoutGracefulShutdown } = await hostArgs(
+  Deno.args,
+  'deno-host',
+)
 const handler = toFetch(app, {
   rootPath,
+  timeoutGracefulShutdown,
   websocket: denoWebSocket(Deno.upgradeWebSocket),
   files: denoFiles((path) => Deno.open(path)),
   client: (_request, info) => {
@@ -50,8 +54,10 @@ try {
   Deno.exit(ExitCode.lifespanFailed)
 }
 // Deno's `server.shutdown()` makes the bodies of in-flight requests unreadable, so the host
-// drains first: while stopping, new requests get a 503 and the server shuts down once every
-// request in flight was delivered (`info.completed`).
+// drains first: while stopping, new requests get a 503, `handler.close()` lets the apps in
+// flight finish (cutting those still running at its deadline) and closes the WebSockets
+// before Deno's shutdown would (with its own 1001), and the server shuts down once every
+// response in flight was delivered (`info.completed`).
 let inFlight = 0
 let stopping = false
 let idle: (() => void) | null = null
@@ -78,17 +84,16 @@ const server = Deno.serve(
 Deno.addSignalListener('SIGTERM', async () => {
   if (stopping) return
   stopping = true
-  if (inFlight > 0)
-    await new Promise<void>((r) => {
-      idle = r
-    })
-  // Before Deno's shutdown, which would close open WebSockets with its own 1001.
   try {
     await handler.close()
   } catch (error) {
     console.error('deno-host: lifespan shutdown failed:', error)
     Deno.exit(ExitCode.lifespanFailed)
   }
+  if (inFlight > 0)
+    await new Promise<void>((r) => {
+      idle = r
+    })
   await server.shutdown()
   Deno.exit(ExitCode.ok)
 })

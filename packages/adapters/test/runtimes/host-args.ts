@@ -1,7 +1,8 @@
 /**
  * What the Bun and Deno hosts share: `<runtime> host.ts <appModule> --port P [--host H]
- * [--root-path /x]`, the app module loaded (its default export is the TSGI application) and
- * the exit codes of the reference server (2 bad arguments, 3 lifespan failed).
+ * [--root-path /x] [--timeout-graceful-shutdown S]`, the app module loaded (its default export
+ * is the TSGI application) and the exit codes of the reference server (2 bad arguments, 3
+ * lifespan failed).
  *
  * @module
  */
@@ -15,13 +16,15 @@ export interface HostArgs {
   port: number
   host: string
   rootPath: string
+  /** `toFetch`'s `timeoutGracefulShutdown` (seconds), when given. */
+  timeoutGracefulShutdown: number | undefined
 }
 
 /** Reads `argv` (after the script) and imports the app module; exits 2 on bad arguments. */
 export async function hostArgs(argv: readonly string[], name: string): Promise<HostArgs> {
   const usage = (why: string): never => {
     process.stderr.write(
-      `${name}: ${why}\nusage: ${name} <appModule> --port P [--host H] [--root-path /x]\n`,
+      `${name}: ${why}\nusage: ${name} <appModule> --port P [--host H] [--root-path /x] [--timeout-graceful-shutdown S]\n`,
     )
     process.exit(2)
   }
@@ -39,6 +42,10 @@ export async function hostArgs(argv: readonly string[], name: string): Promise<H
   if (module === undefined) return usage('the app module is missing')
   const port = Number(flags.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`bad --port ${flags.port}`)
+  const grace = flags['timeout-graceful-shutdown']
+  const timeoutGracefulShutdown = grace === undefined ? undefined : Number(grace)
+  if (timeoutGracefulShutdown !== undefined && !(timeoutGracefulShutdown >= 0))
+    usage(`bad --timeout-graceful-shutdown ${grace}`)
   const url = pathToFileURL(isAbsolute(module) ? module : resolve(module)).href
   const app = ((await import(url)) as { default?: unknown }).default
   if (typeof app !== 'function') usage(`${module} has no default export that is an application`)
@@ -47,6 +54,7 @@ export async function hostArgs(argv: readonly string[], name: string): Promise<H
     port,
     host: flags.host ?? '127.0.0.1',
     rootPath: flags['root-path'] ?? '',
+    timeoutGracefulShutdown,
   }
 }
 

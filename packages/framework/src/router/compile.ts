@@ -60,9 +60,7 @@ export function validated(
   const validates = Boolean(o.params || o.query || o.headers || o.body)
   return (request) => {
     if (limit !== undefined) request.setBodyLimit(limit)
-    if (!validates) return call(request)
-    const pending = validateRoute(request, o, options)
-    return pending === undefined ? call(request) : pending.then(() => call(request))
+    return validates ? validateRoute(request, o, options, call) : call(request)
   }
 }
 

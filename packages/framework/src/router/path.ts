@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { TSGIError } from '@tsgi/protocol'
+import { FrameworkErrorCode } from '../errors.ts'
 
 /** One segment of a route pattern. */
 export type PatternSegment =
@@ -12,12 +14,9 @@ export type PatternSegment =
   | { kind: 'wildcard'; name: string }
 
 /** Why a route pattern was refused (thrown at registration, so at startup). */
-export class RoutePatternError extends Error {
-  /** Stable code, see the errors catalogue. */
-  readonly code = 'TSGI_FW_ERR_ROUTE_PATTERN'
-
+export class RoutePatternError extends TSGIError<typeof FrameworkErrorCode.routePattern> {
   constructor(pattern: string, problem: string) {
-    super(`invalid route ${JSON.stringify(pattern)}: ${problem}`)
+    super(FrameworkErrorCode.routePattern, `invalid route ${JSON.stringify(pattern)}: ${problem}`)
     this.name = 'RoutePatternError'
   }
 }

@@ -11,6 +11,8 @@ import { type PatternSegment, RoutePatternError } from './path.ts'
 /** A node of the tree; `value` is what was registered at this exact path (if anything). */
 class Node<T> {
   statics: Map<string, Node<T>> | null = null
+  /** The key of `statics` when it has exactly one (compared in place), else `''`. */
+  onlyStatic = ''
   param: Node<T> | null = null
   paramName = ''
   wildcard: Node<T> | null = null
@@ -56,6 +58,7 @@ export class RouteTree<T> {
         if (!child) {
           child = new Node()
           node.statics.set(segment.value, child)
+          node.onlyStatic = node.statics.size === 1 ? segment.value : ''
         }
         node = child
       } else if (segment.kind === 'param') {
@@ -91,21 +94,71 @@ export class RouteTree<T> {
   }
 
   /**
-   * Finds the value for a request path given as decoded segments (without the leading empty
-   * one). `key` is the canonical path used for the static fast path; without `segments`, they
-   * are `key`'s, split only when the static lookup misses.
+   * Finds the value for a request path: `key` is the canonical path (`/users/12`), also used
+   * for the static fast path. `segments`, when given, are the path's decoded segments (without
+   * the leading empty one) and are walked instead of `key`'s (a path with escapes or empty
+   * segments); without them `key` is walked in place, segment by segment, with no array.
    */
   match(key: string, segments?: readonly string[]): Match<T> | null {
     const direct = this.staticPaths.get(key)
     if (direct) return direct
-    segments ??= key === '/' ? [] : key.slice(1).split('/')
-    const node = this.walk(this.root, segments, 0, 0)
+    const node =
+      segments === undefined
+        ? this.walkPath(this.root, key, key === '/' ? 2 : 1, 0)
+        : this.walk(this.root, segments, 0, 0)
     if (!node) return null
     const bound = this.bound
     if (bound === 0) return { value: node.value!, params: NO_PARAMS, pattern: node.pattern }
     const params: Record<string, string> = {}
     for (let i = 0; i < bound; i++) params[this.names[i]!] = this.values[i]!
     return { value: node.value!, params, pattern: node.pattern }
+  }
+
+  /** At the end of the segments: `node` itself, or a wildcard under it that takes an empty rest. */
+  private end(node: Node<T>, depth: number): Node<T> | null {
+    if (node.value !== null) {
+      this.bound = depth
+      return node
+    }
+    // A wildcard also matches an empty rest: `/files/*path` serves `/files`.
+    if (node.wildcard?.value != null) return this.bind(node.wildcard, depth, node.wildcardName, '')
+    return null
+  }
+
+  /**
+   * As {@link walk}, over `path` itself from index `from` (the start of a segment; past the end
+   * when none is left). Only for a plain path: no escapes, no empty segment. A static child is
+   * found without cutting its segment out of the path when it is the node's only one.
+   */
+  private walkPath(node: Node<T>, path: string, from: number, depth: number): Node<T> | null {
+    if (from > path.length) return this.end(node, depth)
+    let to = path.indexOf('/', from)
+    if (to === -1) to = path.length
+    const statics = node.statics
+    let segment: string | null = null
+    if (statics !== null) {
+      const only = node.onlyStatic
+      let child: Node<T> | undefined
+      if (only !== '') {
+        if (to - from === only.length && path.startsWith(only, from)) child = statics.get(only)
+      } else {
+        segment = path.slice(from, to)
+        child = statics.get(segment)
+      }
+      if (child) {
+        const found = this.walkPath(child, path, to + 1, depth)
+        if (found) return found
+      }
+    }
+    if (node.param) {
+      this.names[depth] = node.paramName
+      this.values[depth] = segment ?? path.slice(from, to)
+      const found = this.walkPath(node.param, path, to + 1, depth + 1)
+      if (found) return found
+    }
+    if (node.wildcard?.value != null)
+      return this.bind(node.wildcard, depth, node.wildcardName, path.slice(from))
+    return null
   }
 
   /** The node for `segments` from `i` on, `depth` parameters bound so far (see `bound`). */
@@ -115,16 +168,7 @@ export class RouteTree<T> {
     i: number,
     depth: number,
   ): Node<T> | null {
-    if (i === segments.length) {
-      if (node.value !== null) {
-        this.bound = depth
-        return node
-      }
-      // A wildcard also matches an empty rest: `/files/*path` serves `/files`.
-      if (node.wildcard?.value != null)
-        return this.bind(node.wildcard, depth, node.wildcardName, '')
-      return null
-    }
+    if (i === segments.length) return this.end(node, depth)
     const segment = segments[i]!
     const child = node.statics?.get(segment)
     if (child) {

@@ -6,7 +6,7 @@
  * @module
  */
 import { Agent, request as httpRequest } from 'node:http'
-import type { Application, HeaderList } from '@tsgi/protocol'
+import { type Application, type HeaderList, TSGIError } from '@tsgi/protocol'
 import { type ClientRequest, type ClientResponse, clientResponse, payloadOf } from './client.ts'
 
 /** Stable codes of the testing kit's errors. */
@@ -32,13 +32,11 @@ export async function loadServer(
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error
-    throw Object.assign(
-      new Error(
-        'the socket transport of @tsgi/framework/testing serves the app with @tsgi/server, ' +
-          'which is not installed: add it as a dev dependency (npm install -D @tsgi/server)',
-        { cause: error },
-      ),
-      { code: TestingErrorCode.serverMissing },
+    throw new TSGIError(
+      TestingErrorCode.serverMissing,
+      'the socket transport of @tsgi/framework/testing serves the app with @tsgi/server, ' +
+        'which is not installed: add it as a dev dependency (npm install -D @tsgi/server)',
+      { cause: error },
     )
   }
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Application, ReceiveEvent, SendEvent } from '../application.ts'
-import { ClientDisconnectedError, type TsgiError } from '../errors.ts'
+import { ClientDisconnectedError, ErrorCode, type ProtocolError } from '../errors.ts'
 import type { HTTPScope } from '../http.ts'
 import { HTTPResponseTracker } from '../http-response-tracker.ts'
 import { LifespanTracker } from '../lifespan-tracker.ts'
@@ -62,12 +62,12 @@ const DEFAULT_REQUESTS: CheckRequest[] = [
 ]
 
 function kindOf(error: unknown): string {
-  switch ((error as TsgiError)?.code) {
-    case 'TSGI_ERR_INVALID_EVENT':
+  switch ((error as ProtocolError)?.code) {
+    case ErrorCode.invalidEvent:
       return 'invalid-event'
-    case 'TSGI_ERR_UNEXPECTED_EVENT':
+    case ErrorCode.unexpectedEvent:
       return 'unexpected-event'
-    case 'TSGI_ERR_CONTENT_LENGTH':
+    case ErrorCode.contentLength:
       return 'content-length'
     default:
       return 'invalid-event'

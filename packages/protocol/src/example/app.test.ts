@@ -61,7 +61,7 @@ describe('the example application', () => {
         async () => {},
       ),
     ).rejects.toMatchObject({
-      code: 'TSGI_ERR_UNSUPPORTED_SCOPE',
+      code: 'TSGI_PROTOCOL_ERR_UNSUPPORTED_SCOPE',
     })
   })
 })

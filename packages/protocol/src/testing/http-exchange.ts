@@ -14,7 +14,7 @@ import {
   ContentLengthError,
   IncompleteResponseError,
   isClientDisconnected,
-  TsgiError,
+  ProtocolError,
 } from '../errors.ts'
 import { getHeader } from '../headers.ts'
 import type { HTTPDisconnectEvent, HTTPIncomingEvent, HTTPScope } from '../http.ts'
@@ -42,7 +42,7 @@ export class MemoryHTTPExchange {
   readonly tracker: HTTPResponseTracker
   readonly queue: ChunkQueue
   /** Contract violations, in order. */
-  readonly violations: TsgiError[] = []
+  readonly violations: ProtocolError[] = []
   /** Every event the application sent, accepted or not. */
   readonly sent: SendEvent[] = []
   /** Trailer fields received. */
@@ -66,7 +66,7 @@ export class MemoryHTTPExchange {
   private receiving: Promise<unknown> = Promise.resolve()
   private readonly gone: Deferred<void> = deferred()
   private readonly waiters: Array<(event: HTTPDisconnectEvent) => void> = []
-  private failure: TsgiError | undefined = undefined
+  private failure: ProtocolError | undefined = undefined
 
   constructor(scope: HTTPScope, options: ExchangeOptions) {
     this.scope = scope
@@ -194,7 +194,7 @@ export class MemoryHTTPExchange {
   }
 
   private violate(error: unknown): unknown {
-    if (error instanceof TsgiError) {
+    if (error instanceof ProtocolError) {
       this.violations.push(error)
       this.failure ??= error
     }

@@ -411,9 +411,9 @@ describe('ordering rules fail loudly', () => {
       second = await send({ type: 'http.response.start', status: 200 }).catch((e: unknown) => e)
     }
     await expect(createTestClient(app).request('/')).rejects.toMatchObject({
-      code: 'TSGI_ERR_UNEXPECTED_EVENT',
+      code: 'TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT',
     })
-    expect(second).toMatchObject({ code: 'TSGI_ERR_UNEXPECTED_EVENT' })
+    expect(second).toMatchObject({ code: 'TSGI_PROTOCOL_ERR_UNEXPECTED_EVENT' })
     const res = await createTestClient(app, { strict: false }).request('/')
     expect(res.status).toBe(500)
   })
@@ -530,7 +530,11 @@ describe('streaming and disconnects', () => {
     await ready
     res.disconnect()
     await res.done()
-    expect(log).toEqual(['http.disconnect', 'http.disconnect', 'TSGI_ERR_CLIENT_DISCONNECTED'])
+    expect(log).toEqual([
+      'http.disconnect',
+      'http.disconnect',
+      'TSGI_PROTOCOL_ERR_CLIENT_DISCONNECTED',
+    ])
     expect(await res.text()).toBe('a')
   })
 

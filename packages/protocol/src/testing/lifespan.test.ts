@@ -53,7 +53,7 @@ describe('lifespan', () => {
       startup: [{ type: 'lifespan.startup.failed', message: 'no database' }],
     })
     await expect(createTestClient(app).startup()).rejects.toMatchObject({
-      code: 'TSGI_ERR_LIFESPAN_FAILED',
+      code: 'TSGI_PROTOCOL_ERR_LIFESPAN_FAILED',
       phase: 'startup',
       message: 'lifespan startup failed: no database',
     })

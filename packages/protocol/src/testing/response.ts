@@ -6,7 +6,7 @@
  */
 import type { SendEvent } from '../application.ts'
 import type { HeaderList } from '../common.ts'
-import type { TsgiError } from '../errors.ts'
+import type { ProtocolError } from '../errors.ts'
 import { getHeader, getHeaderValues } from '../headers.ts'
 import { concat } from './body.ts'
 import type { MemoryHTTPExchange } from './http-exchange.ts'
@@ -28,7 +28,7 @@ export class TestResponse {
   /** Whether the response ended incomplete (a real client would see a truncated response). */
   readonly truncated: boolean
   /** Contract violations (only non-empty when the client is not strict). */
-  readonly violations: readonly TsgiError[]
+  readonly violations: readonly ProtocolError[]
   /** Every event the application sent, in order. */
   readonly events: readonly SendEvent[]
 

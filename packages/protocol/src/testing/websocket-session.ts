@@ -11,7 +11,7 @@ import {
   ClientDisconnectedError,
   IncompleteResponseError,
   isClientDisconnected,
-  TsgiError,
+  ProtocolError,
 } from '../errors.ts'
 import { getHeader } from '../headers.ts'
 import type { WebSocketIncomingEvent, WebSocketScope } from '../websocket.ts'
@@ -74,7 +74,7 @@ export interface CloseInfo {
 export class WebSocketSession {
   readonly scope: WebSocketScope
   readonly tracker: WebSocketTracker
-  readonly violations: TsgiError[] = []
+  readonly violations: ProtocolError[] = []
   appError: unknown = undefined
   subprotocol: string | null = null
   acceptHeaders: HeaderList = []
@@ -151,7 +151,7 @@ export class WebSocketSession {
     try {
       this.tracker.accept(event)
     } catch (error) {
-      if (error instanceof TsgiError) this.violations.push(error)
+      if (error instanceof ProtocolError) this.violations.push(error)
       throw error
     }
     switch (event.type) {

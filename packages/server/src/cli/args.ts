@@ -6,8 +6,10 @@
  * @module
  */
 import { parseArgs } from 'node:util'
+import { choiceProblem } from '../config/option-checks.ts'
 import { DEFAULTS, type ServerOptions } from '../config/options.ts'
 import { ServerError, ServerErrorCode } from '../errors.ts'
+import { LOG_FORMATS } from '../logging/format.ts'
 import { type AppInterface, INTERFACES } from './interface.ts'
 
 /** What the command line asks for. */
@@ -130,6 +132,12 @@ export const FLAGS: Record<string, Flag> = {
   },
   'access-log': { type: 'boolean', help: 'One line per request on stdout (the default).' },
   'no-access-log': { type: 'boolean', help: 'No access lines.' },
+  'log-format': {
+    type: 'string',
+    value: 'FORMAT',
+    help: 'text | json (one JSON object per line, pino fields). Default text.',
+  },
+  'log-time': { type: 'boolean', help: 'Start every text line with the UTC time.' },
   'ws-max-size': {
     type: 'string',
     value: 'BYTES',
@@ -249,15 +257,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     )
   }
   const s = (name: string) => v[name] as string | undefined
-  const lifespan = s('lifespan')
-  if (lifespan !== undefined && !['auto', 'on', 'off'].includes(lifespan))
-    throw bad('lifespan', `expected auto, on or off, got ${JSON.stringify(lifespan)}`)
-  const iface = s('interface')
-  if (iface !== undefined && !(INTERFACES as readonly string[]).includes(iface))
-    throw bad('interface', `expected auto, tsgi, fetch or node, got ${JSON.stringify(iface)}`)
-  const logLevel = s('log-level')
-  if (logLevel !== undefined && !['error', 'warn', 'info', 'debug'].includes(logLevel))
-    throw bad('log-level', `expected error, warn, info or debug, got ${JSON.stringify(logLevel)}`)
+  /** The value of a flag that takes one of `allowed`. */
+  const choice = (flag: string, allowed: readonly string[]) => {
+    const value = s(flag)
+    const problem = value === undefined ? undefined : choiceProblem(value, allowed)
+    if (problem !== undefined) throw bad(flag, problem)
+    return value
+  }
+  const lifespan = choice('lifespan', ['auto', 'on', 'off'])
+  const iface = choice('interface', INTERFACES)
+  const logLevel = choice('log-level', ['error', 'warn', 'info', 'debug'])
+  const logFormat = choice('log-format', LOG_FORMATS)
   if (v['access-log'] && v['no-access-log'])
     throw bad('access-log', 'cannot be given together with --no-access-log')
   const headers = ((v.header as string[] | undefined) ?? []).map((h): [string, string] => {
@@ -297,6 +307,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     dateHeader: v['no-date-header'] ? false : undefined,
     logLevel: logLevel as ServerOptions['logLevel'],
     accessLog: v['no-access-log'] ? false : undefined,
+    logFormat: logFormat as ServerOptions['logFormat'],
+    logTime: v['log-time'] === true ? true : undefined,
     wsMaxSize: num('ws-max-size', s('ws-max-size'), true),
     wsPingInterval: num('ws-ping-interval', s('ws-ping-interval'), false),
     wsPingTimeout: num('ws-ping-timeout', s('ws-ping-timeout'), false),

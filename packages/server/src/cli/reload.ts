@@ -8,10 +8,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { type FSWatcher, watch } from 'node:fs'
 import { dirname } from 'node:path'
-import { createLogger } from '../logging/logger.ts'
 import type { CliArgs } from './args.ts'
 import { resolveModule, splitTarget } from './load.ts'
-import { ExitCode } from './run.ts'
+import { cliLogger, ExitCode } from './run.ts'
 
 /**
  * Set in the child's environment: it runs under this supervisor, which turns SIGINT into SIGTERM
@@ -24,7 +23,8 @@ const DEBOUNCE_MS = 150
 
 /** Supervises a child server (the same command without `--reload`); resolves with the exit code. */
 export function runReloader(args: CliArgs, argv: readonly string[]): Promise<number> {
-  const logger = createLogger({ level: args.options.logLevel, accessLog: false })
+  // The same format as the child's lines (it gets the same flags), so that they interleave.
+  const logger = cliLogger(args.options, { accessLog: false })
   const dir = dirname(resolveModule(splitTarget(args.target).file))
   const childArgs = [...process.execArgv, process.argv[1]!, ...argv.filter((a) => a !== '--reload')]
   let child: ChildProcess | null = null

@@ -10,9 +10,9 @@
  * @module
  */
 import type { Application } from '@tsgi/protocol'
-import { resolveOptions } from '../config/options.ts'
+import { resolveOptions, type ServerOptions } from '../config/options.ts'
 import { ServerError, ServerErrorCode } from '../errors.ts'
-import { createLogger, type Logger } from '../logging/logger.ts'
+import { createLogger, type Logger, type LoggerOptions } from '../logging/logger.ts'
 import { type ServerHandle, serve } from '../server.ts'
 import type { CliArgs } from './args.ts'
 import { cliMessage } from './args.ts'
@@ -44,6 +44,20 @@ export function exitCodeOf(error: unknown): number {
     default:
       return ExitCode.loadFailed
   }
+}
+
+/**
+ * The logger of a `tsgi` process: the level, access log, format and time of the command line,
+ * and `extra` (the `--workers` prefix and fields, or no access lines for a supervisor).
+ */
+export function cliLogger(options: ServerOptions, extra: LoggerOptions = {}): Logger {
+  return createLogger({
+    level: options.logLevel,
+    accessLog: options.accessLog,
+    format: options.logFormat,
+    time: options.logTime,
+    ...extra,
+  })
 }
 
 /** Hooks for embedding (the cluster worker reports its address to the primary). */
@@ -124,9 +138,7 @@ async function serveUntilStopped(
 
 /** Checks the options, then loads and serves `args.target` until a signal; resolves with the exit code. */
 export async function runServer(args: CliArgs, hooks: RunHooks = {}): Promise<number> {
-  const logger =
-    hooks.logger ??
-    createLogger({ level: args.options.logLevel, accessLog: args.options.accessLog })
+  const logger = hooks.logger ?? cliLogger(args.options)
   try {
     resolveOptions(args.options)
   } catch (error) {

@@ -7,14 +7,14 @@
  * ever served is not replaced: the same failure would come back for ever. The primary stops
  * the other workers and exits with that code, as the single-process server would.
  *
- * Every log line says which process wrote it: `[primary pid N]`, `[worker ID pid N]`.
+ * Every log line says which process wrote it: `[primary pid N]`, `[worker ID pid N]` in text,
+ * `"role":"primary"` or `"role":"worker","worker":ID` beside `pid` in JSON.
  *
  * @module
  */
 import cluster, { type Worker } from 'node:cluster'
-import { createLogger } from '../logging/logger.ts'
 import type { CliArgs } from './args.ts'
-import { ExitCode, runServer } from './run.ts'
+import { cliLogger, ExitCode, runServer } from './run.ts'
 
 type WorkerMessage = { tsgi: 'listening'; url: string }
 const MIN_DELAY = 100
@@ -30,10 +30,10 @@ const MEANING: Record<number, string> = {
 
 /** In a cluster worker: serve, and tell the primary where. */
 export function runWorker(args: CliArgs): Promise<number> {
-  const logger = createLogger({
-    level: args.options.logLevel,
-    accessLog: args.options.accessLog,
-    prefix: `[worker ${cluster.worker?.id ?? '?'} pid ${process.pid}]`,
+  const id = cluster.worker?.id ?? 0
+  const logger = cliLogger(args.options, {
+    prefix: `[worker ${id} pid ${process.pid}]`,
+    fields: { role: 'worker', worker: id },
   })
   return runServer(args, {
     logger,
@@ -44,10 +44,10 @@ export function runWorker(args: CliArgs): Promise<number> {
 
 /** In the primary: supervise `args.workers` workers until a signal; resolves with the exit code. */
 export function runPrimary(args: CliArgs): Promise<number> {
-  const logger = createLogger({
-    level: args.options.logLevel,
+  const logger = cliLogger(args.options, {
     accessLog: false,
     prefix: `[primary pid ${process.pid}]`,
+    fields: { role: 'primary' },
   })
   const count = args.workers
   let stopping = false

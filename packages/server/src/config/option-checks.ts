@@ -41,6 +41,14 @@ function allowEntryProblem(entry: unknown): string | undefined {
   return undefined
 }
 
+/** Why `value` is not one of `allowed`: `expected auto, on or off, got "sometimes"`. */
+export function choiceProblem(value: unknown, allowed: readonly string[]): string | undefined {
+  if (typeof value === 'string' && allowed.includes(value)) return undefined
+  const list = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`
+  const got = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  return `expected ${list}, got ${got}`
+}
+
 /** Why `forwardedAllowIps` is not a list of IPs, CIDRs or `*`. */
 export function allowIpsProblem(entries: unknown): string | undefined {
   if (!Array.isArray(entries)) return `expected a list of IPs, CIDRs or *, got ${typeof entries}`

@@ -5,9 +5,11 @@
  */
 import type { State } from '@tsgi/protocol'
 import { ServerError, ServerErrorCode } from '../errors.ts'
+import { LOG_FORMATS, type LogFormat } from '../logging/format.ts'
 import type { Logger, LogLevel } from '../logging/logger.ts'
 import {
   allowIpsProblem,
+  choiceProblem,
   hostProblem,
   shapeProblem,
   tlsProblem,
@@ -61,6 +63,10 @@ export interface ServerOptions {
   logLevel?: LogLevel
   /** `--access-log` / `--no-access-log`: one line per request. Default `true`. */
   accessLog?: boolean
+  /** `--log-format`: `text` (default), or `json`: one JSON object per line, pino's field names. */
+  logFormat?: LogFormat
+  /** `--log-time`: start every text line with the UTC time. Default `false` (JSON always has it). */
+  logTime?: boolean
   /** `--ws-max-size`: largest WebSocket message in bytes, else close 1009. Default 16 MiB. */
   wsMaxSize?: number
   /** `--ws-ping-interval`: seconds between keep-alive pings; 0 disables. Default 20. */
@@ -117,6 +123,8 @@ export const DEFAULTS = Object.freeze({
   dateHeader: true,
   logLevel: 'info',
   accessLog: true,
+  logFormat: 'text',
+  logTime: false,
   wsMaxSize: 16 * 1024 * 1024,
   wsPingInterval: 20,
   wsPingTimeout: 20,
@@ -211,12 +219,11 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     )
   }
   const lifespan = options.lifespan ?? DEFAULTS.lifespan
-  if (!['auto', 'on', 'off'].includes(lifespan))
-    throw bad('lifespan', `expected auto, on or off, got ${String(lifespan)}`)
+  check('lifespan', choiceProblem(lifespan, ['auto', 'on', 'off']))
   const logLevel = options.logLevel ?? DEFAULTS.logLevel
-  if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
-    throw bad('logLevel', `expected error, warn, info or debug, got ${String(logLevel)}`)
-  }
+  check('logLevel', choiceProblem(logLevel, ['error', 'warn', 'info', 'debug']))
+  const logFormat = options.logFormat ?? DEFAULTS.logFormat
+  check('logFormat', choiceProblem(logFormat, LOG_FORMATS))
   const tls = tlsProblem(options.sslKeyfile, options.sslCertfile)
   if (tls !== undefined) throw bad(tls.option, tls.problem)
   const forwardedAllowIps = options.forwardedAllowIps ?? [...DEFAULTS.forwardedAllowIps]
@@ -280,6 +287,8 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     dateHeader: boolean('dateHeader', options.dateHeader, DEFAULTS.dateHeader),
     logLevel,
     accessLog: boolean('accessLog', options.accessLog, DEFAULTS.accessLog),
+    logFormat,
+    logTime: boolean('logTime', options.logTime, DEFAULTS.logTime),
     wsMaxSize: number('wsMaxSize', options.wsMaxSize, DEFAULTS.wsMaxSize, 1, true),
     wsPingInterval: seconds('wsPingInterval', options.wsPingInterval, DEFAULTS.wsPingInterval),
     wsPingTimeout: seconds('wsPingTimeout', options.wsPingTimeout, DEFAULTS.wsPingTimeout),

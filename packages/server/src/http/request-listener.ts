@@ -25,6 +25,8 @@ export type RequestListenerOptions = Pick<
   | 'dateHeader'
   | 'logLevel'
   | 'accessLog'
+  | 'logFormat'
+  | 'logTime'
   | 'logger'
   | 'state'
 >
@@ -53,7 +55,13 @@ export function createRequestListener(
 ): RequestListener {
   const resolved = resolveOptions({ accessLog: false, ...options })
   const logger =
-    resolved.logger ?? createLogger({ level: resolved.logLevel, accessLog: resolved.accessLog })
+    resolved.logger ??
+    createLogger({
+      level: resolved.logLevel,
+      accessLog: resolved.accessLog,
+      format: resolved.logFormat,
+      time: resolved.logTime,
+    })
   const ctx = new ServerContext(app, resolved, logger)
   const dispatcher = createDispatcher(ctx)
   return (req, res) => dispatcher.handle(req, res, false)

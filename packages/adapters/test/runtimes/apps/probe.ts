@@ -5,9 +5,13 @@
  * - `GET /stream?n=N`: N chunks of 64 KiB, counting the bytes whose `send()` resolved.
  * - `POST /wait`: reads the body, then waits for `http.disconnect` and records it.
  * - `GET /scope`: the scope as JSON.
+ * - `GET /hang`: never answers, never returns (counted in `hanging`; when cut, in `cut`).
+ * - `GET /hang-stream`: starts a streamed answer, sends one chunk, then hangs like `/hang`.
  * - websocket `/ws`: accepts (`chat` when offered, header `x-accepted`), echoes text and bytes,
  *   `close:<code>` closes with that code and reason `asked`, `flood:N` sends N messages of
  *   64 KiB counting the resolved sends; records the disconnect code and reason.
+ * - websocket `/ws-hold`: accepts, then receives nothing until `GET /release`; then counts
+ *   every message and byte it receives until the disconnect, recorded as `held`.
  */
 import type { Application, HTTPScope, Receive, Send, WebSocketScope } from '@tsgi/protocol'
 
@@ -18,6 +22,27 @@ const record = {
   waited: null as string | null,
   flooded: 0,
   wsClosed: null as { code: number; reason: string } | null,
+  hanging: 0,
+  cut: 0,
+  held: null as { messages: number; bytes: number; code: number } | null,
+}
+let release!: () => void
+const released = new Promise<void>((r) => {
+  release = r
+})
+
+/** Never returns, but notices being cut (`receive()` yields `http.disconnect` then). */
+async function hang(receive: Receive) {
+  record.hanging++
+  for (;;) {
+    const event = await receive()
+    if (event.type === 'http.disconnect') {
+      record.cut++
+      process.stdout.write('cut\n')
+      // Still never returns: `close()` must not wait for it past its deadline.
+      await new Promise(() => {})
+    }
+  }
 }
 
 const json = async (send: Send, value: unknown) => {
@@ -44,6 +69,16 @@ async function http(scope: HTTPScope, receive: Receive, send: Send) {
     }
     return
   }
+  if (path === '/release') {
+    release()
+    return json(send, { released: true })
+  }
+  if (path === '/hang') return hang(receive)
+  if (path === '/hang-stream') {
+    await send({ type: 'http.response.start', status: 200, headers: [] })
+    await send({ type: 'http.response.body', body: CHUNK.subarray(0, 5), moreBody: true })
+    return hang(receive)
+  }
   if (path === '/wait') {
     for (;;) {
       const event = await receive()
@@ -57,8 +92,27 @@ async function http(scope: HTTPScope, receive: Receive, send: Send) {
   await send({ type: 'http.response.body', body: new TextEncoder().encode('not found') })
 }
 
+/** Accepts, waits for `/release`, then counts what it receives until the disconnect. */
+async function held(receive: Receive, send: Send) {
+  await send({ type: 'websocket.accept' })
+  await released
+  let messages = 0
+  let bytes = 0
+  for (;;) {
+    const event = await receive()
+    if (event.type === 'websocket.disconnect') {
+      record.held = { messages, bytes, code: event.code }
+      return
+    }
+    if (event.type !== 'websocket.receive') continue
+    messages++
+    bytes += event.bytes?.byteLength ?? event.text?.length ?? 0
+  }
+}
+
 async function websocket(scope: WebSocketScope, receive: Receive, send: Send) {
   await receive()
+  if (scope.path.endsWith('/ws-hold')) return held(receive, send)
   await send({
     type: 'websocket.accept',
     subprotocol: scope.subprotocols.includes('chat') ? 'chat' : null,

@@ -1,5 +1,6 @@
 /** Client disconnects (SPEC.md §5.7) and response backpressure (§5.4.6). */
 import { connect } from 'node:net'
+import { ErrorCode } from '../../errors.ts'
 import type { Case } from '../types.ts'
 import { get } from '../wire.ts'
 import { WireConnection } from '../wire-connection.ts'
@@ -39,10 +40,10 @@ export const disconnectCases: Case[] = [
       c.destroy()
       const r = await recorded(ctx, t, (x) => x.sendAfter !== undefined)
       expectThat(
-        r.event === 'http.disconnect' && r.sendAfter === 'TSGI_ERR_CLIENT_DISCONNECTED',
+        r.event === 'http.disconnect' && r.sendAfter === ErrorCode.clientDisconnected,
         'a request, then close without waiting',
         JSON.stringify(r),
-        'receive() → http.disconnect, then send() → TSGI_ERR_CLIENT_DISCONNECTED',
+        `receive() → http.disconnect, then send() → ${ErrorCode.clientDisconnected}`,
       )
     },
   },
@@ -58,10 +59,10 @@ export const disconnectCases: Case[] = [
       })
       const r = await recorded(ctx, t, (x) => x.next !== undefined)
       expectThat(
-        r.rejected === 'TSGI_ERR_CLIENT_DISCONNECTED' && r.next === 'http.disconnect',
+        r.rejected === ErrorCode.clientDisconnected && r.next === 'http.disconnect',
         'read 100 kB of an endless stream, then close',
         JSON.stringify(r),
-        'send() → TSGI_ERR_CLIENT_DISCONNECTED, then receive() → http.disconnect',
+        `send() → ${ErrorCode.clientDisconnected}, then receive() → http.disconnect`,
       )
     },
   },

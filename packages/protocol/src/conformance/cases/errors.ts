@@ -1,4 +1,5 @@
 /** Application failures and contract violations (SPEC.md §5.5, §5.6). */
+import { ErrorCode } from '../../errors.ts'
 import type { Case } from '../types.ts'
 import { get } from '../wire.ts'
 import { describeResponses, expectThat, raw, recorded, token } from './util.ts'
@@ -101,21 +102,17 @@ export const errorCases: Case[] = [
       )
     },
   },
-  violation('body-first', 'TSGI_ERR_UNEXPECTED_EVENT', 'a body before the start is rejected'),
-  violation('status-string', 'TSGI_ERR_INVALID_EVENT', 'a status given as a string is rejected'),
-  violation('status-1xx', 'TSGI_ERR_INVALID_EVENT', 'a 1xx status is rejected'),
+  violation('body-first', ErrorCode.unexpectedEvent, 'a body before the start is rejected'),
+  violation('status-string', ErrorCode.invalidEvent, 'a status given as a string is rejected'),
+  violation('status-1xx', ErrorCode.invalidEvent, 'a 1xx status is rejected'),
   violation(
     'header-crlf',
-    'TSGI_ERR_INVALID_EVENT',
+    ErrorCode.invalidEvent,
     'CR/LF in a header value is rejected, never written',
   ),
-  violation(
-    'header-name',
-    'TSGI_ERR_INVALID_EVENT',
-    'a header name that is not a token is rejected',
-  ),
-  violation('unknown', 'TSGI_ERR_INVALID_EVENT', 'an unknown event type is rejected'),
-  violation('other-scope', 'TSGI_ERR_INVALID_EVENT', "another scope type's event is rejected"),
+  violation('header-name', ErrorCode.invalidEvent, 'a header name that is not a token is rejected'),
+  violation('unknown', ErrorCode.invalidEvent, 'an unknown event type is rejected'),
+  violation('other-scope', ErrorCode.invalidEvent, "another scope type's event is rejected"),
   {
     id: 'errors.second-start',
     title: 'a second http.response.start is rejected',
@@ -126,10 +123,10 @@ export const errorCases: Case[] = [
       await raw(ctx, get(`/second-start?t=${t}`))
       const r = await recorded(ctx, t, (x) => x.code !== undefined)
       expectThat(
-        r.code === 'TSGI_ERR_UNEXPECTED_EVENT',
+        r.code === ErrorCode.unexpectedEvent,
         'start, start',
         String(r.code),
-        'TSGI_ERR_UNEXPECTED_EVENT',
+        ErrorCode.unexpectedEvent,
       )
     },
   },
@@ -143,12 +140,12 @@ export const errorCases: Case[] = [
       const { responses, text } = await raw(ctx, get(`/after-complete?t=${t}`))
       const r = await recorded(ctx, t, (x) => x.code !== undefined)
       expectThat(
-        r.code === 'TSGI_ERR_UNEXPECTED_EVENT' &&
+        r.code === ErrorCode.unexpectedEvent &&
           responses[0]?.body.toString() === 'done' &&
           !text.includes('more'),
         'a complete response, then one more body',
         `${String(r.code)}; ${describeResponses(responses, text)}`,
-        'TSGI_ERR_UNEXPECTED_EVENT, and the response "done" intact',
+        `${ErrorCode.unexpectedEvent}, and the response "done" intact`,
       )
     },
   },
@@ -168,10 +165,10 @@ export const errorCases: Case[] = [
         responses.length === 1 &&
         (res?.status === 500 || (res?.status === 200 && res.body.length === 0 && res.truncated))
       expectThat(
-        r.code === 'TSGI_ERR_CONTENT_LENGTH' && clean,
+        r.code === ErrorCode.contentLength && clean,
         'content-length: 3, then one body event "abcdef"',
         `${String(r.code)}; wire: ${describeResponses(responses, text)} ${JSON.stringify(text.slice(-40))}`,
-        'TSGI_ERR_CONTENT_LENGTH, and a 500 or the 200 head with no body byte at all',
+        `${ErrorCode.contentLength}, and a 500 or the 200 head with no body byte at all`,
       )
     },
   },
@@ -188,10 +185,10 @@ export const errorCases: Case[] = [
       )
       const r = await recorded(ctx, t, (x) => x.code !== undefined)
       expectThat(
-        r.code === 'TSGI_ERR_CONTENT_LENGTH' && closed,
+        r.code === ErrorCode.contentLength && closed,
         'content-length: 10, body "abc" (keep-alive)',
         `${String(r.code)}; closed: ${closed}; ${JSON.stringify(text.slice(-20))}`,
-        'TSGI_ERR_CONTENT_LENGTH, then the connection closed',
+        `${ErrorCode.contentLength}, then the connection closed`,
       )
     },
   },

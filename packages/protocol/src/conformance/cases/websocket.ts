@@ -1,6 +1,7 @@
 /** WebSocket sessions (SPEC.md §6), over a minimal raw client. */
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
+import { ErrorCode } from '../../errors.ts'
 import type { Case, CaseContext } from '../types.ts'
 import { expectThat, recorded, token } from './util.ts'
 
@@ -233,11 +234,11 @@ export const websocketCases: Case[] = [
       const r = await recorded(ctx, t, (x) => x.next !== undefined)
       expectThat(
         r.code === 1006 &&
-          r.after === 'TSGI_ERR_CLIENT_DISCONNECTED' &&
+          r.after === ErrorCode.clientDisconnected &&
           r.next === 'websocket.disconnect',
         'the TCP connection dropped without a close frame',
         JSON.stringify(r),
-        'code 1006, send() → TSGI_ERR_CLIENT_DISCONNECTED, receive() → websocket.disconnect',
+        `code 1006, send() → ${ErrorCode.clientDisconnected}, receive() → websocket.disconnect`,
       )
     },
   },

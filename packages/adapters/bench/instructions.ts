@@ -1,0 +1,89 @@
+/**
+ * `pnpm bench:instructions <bun|deno> <plain|tofetch> [scenario]`: instructions per request of
+ * one fetch-runtime server under valgrind's callgrind, repeatable on a loaded machine (unlike
+ * req/s and CPU time). The server is `bench/bun-host.ts` / `deno-host.ts`; it is warmed up,
+ * the counters are zeroed, BENCH_REQUESTS requests (default 4000, 8 connections) are sent, and
+ * the instructions of the server's main thread (the JavaScript and the runtime's HTTP loop;
+ * not the JIT and GC helper threads, which run when they like) are divided by them.
+ * Compare targets, or one target before and after a change (BENCH_TOFETCH_BEFORE: a path to
+ * an older `src/fetch/to-fetch.ts`), not with other machines: a JIT under valgrind is slower
+ * and differs from a normal one. Scenarios: json, param, echo (as `pnpm bench`).
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { binary } from './binaries.ts'
+import { payload } from './harness.ts'
+
+const [runtime = 'bun', kind = 'tofetch', scenario = 'json'] = process.argv.slice(2)
+if (runtime !== 'bun' && runtime !== 'deno') throw new Error(`unknown runtime ${runtime}`)
+const requests = Number(process.env.BENCH_REQUESTS ?? 4000)
+const paths: Record<string, { path: string; method: 'GET' | 'POST'; body?: string }> = {
+  json: { path: '/json', method: 'GET' },
+  param: { path: '/users/12345', method: 'GET' },
+  echo: { path: '/echo', method: 'POST', body: payload },
+}
+const s = paths[scenario]
+if (!s) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(paths).join(', ')}`)
+const bin = binary(runtime)
+if (bin === null) throw new Error(`no ${runtime} binary`)
+const host = fileURLToPath(new URL(`./${runtime}-host.ts`, import.meta.url))
+const port = 9190 + Math.floor(Math.random() * 40)
+const before = process.env.BENCH_TOFETCH_BEFORE ?? ''
+const args =
+  runtime === 'bun'
+    ? ['--conditions=@tsgi/source', host, kind, String(port), before]
+    : ['run', '-A', '--conditions=@tsgi/source', host, kind, String(port), before]
+const out = join(tmpdir(), `tsgi-adapters-callgrind-${process.pid}`)
+const child = spawn(
+  'valgrind',
+  [
+    '-q',
+    '--tool=callgrind',
+    '--separate-threads=yes',
+    `--callgrind-out-file=${out}.%p`,
+    bin,
+    ...args,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+)
+await once(child.stdout!, 'data')
+const fire = (amount: number) =>
+  autocannon({
+    url: `http://127.0.0.1:${port}${s.path}`,
+    method: s.method,
+    body: s.body,
+    headers: s.body ? { 'content-type': 'application/json' } : undefined,
+    connections: 8,
+    amount,
+  })
+await fire(requests)
+await fire(requests)
+execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' })
+const r = await fire(requests)
+execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' })
+child.kill('SIGKILL')
+await once(child, 'exit')
+// The dump after --zero is part 1 of each thread; thread 1 is the main thread.
+const dir = tmpdir()
+const prefix = `tsgi-adapters-callgrind-${process.pid}.`
+let main = Number.NaN
+let all = 0
+for (const f of readdirSync(dir).filter((name) => name.startsWith(prefix))) {
+  const text = readFileSync(join(dir, f), 'utf8')
+  const m = /^summary: (\d+)/m.exec(text) ?? /^totals: (\d+)/m.exec(text)
+  if (m && /\.1-\d+$/.test(f)) {
+    all += Number(m[1])
+    if (/-0*1$/.test(f)) main = Number(m[1])
+  }
+  if (process.env.BENCH_KEEP) console.log(`kept ${join(dir, f)}`)
+  else rmSync(join(dir, f))
+}
+const done = r.requests.total
+console.log(
+  `${runtime} ${kind} ${scenario}: ${Math.round(main / done)} instructions per request on the main thread, ${Math.round(all / done)} in all threads (${done} requests${before ? `, toFetch of ${before}` : ''})`,
+)
