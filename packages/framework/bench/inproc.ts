@@ -1,14 +1,15 @@
 /**
  * `node --conditions=@tsgi/source bench/inproc.ts`: the framework's own cost per request, in
- * this process, without a server or a socket: the bench app of bench/targets.ts called as
- * `app(scope, receive, send)` with a fresh scope per request (the shape the reference server
- * builds), a `send()` that answers with one shared settled promise (as the reference server
- * does when a write did not wait), and a `receive()` that hands over a POST's whole body at
- * once. The time is the main thread's CPU time (so
- * other processes on a shared machine move it less than wall time). Beside it, a bare protocol app doing the least a response needs (two sends, a
- * content-length): the framework's cost is the difference. Rounds alternate between scenarios;
- * the median CPU ns per request is printed. BENCH_ROUNDS (7), BENCH_REQUESTS (200 000 per round),
- * BENCH_ONLY (part of a scenario name). Each scenario's answers are checked once before timing.
+ * this process, without a server or a socket: an app with the routes of bench/targets.ts
+ * called as `app(scope, receive, send)` with a fresh scope per request (the shape the
+ * reference server builds), a `send()` that answers with one shared settled promise (as the
+ * reference server does when a write did not wait), and a `receive()` that hands over a POST's
+ * whole body at once. The time is the main thread's CPU time (other processes on a shared
+ * machine move it less than wall time). Beside it, a bare protocol app doing the least a
+ * response needs (two sends, a content-length): the framework's cost is the difference. Rounds
+ * alternate between scenarios; the median CPU ns per request is printed. BENCH_ROUNDS (7),
+ * BENCH_REQUESTS (200 000 per round), BENCH_ONLY (part of a scenario name). Each scenario's
+ * status is checked once before timing.
  */
 import type { Application, HTTPScope, Receive, ReceiveEvent, Send } from '@tsgi/protocol'
 import { z } from 'zod'

@@ -20,22 +20,28 @@ export function gracefulShutdownMs(value: unknown): number {
   return value * 1000
 }
 
+/** A request in flight, as `close()` sees it. */
+export interface Cuttable {
+  /** Ends it now: the graceful-shutdown deadline passed. */
+  cut(): void
+}
+
 /**
- * The requests in flight, each by the function that cuts it short. A `Set` of functions, not
- * of promises: adding and deleting one is the whole cost per request.
+ * The requests in flight. The request objects themselves, not promises: adding and deleting
+ * one is the whole cost per request.
  */
 export class InFlight {
-  private readonly cuts = new Set<() => void>()
+  private readonly cuts = new Set<Cuttable>()
   private idle: (() => void) | null = null
 
-  /** Registers a request until {@link delete}; `cut` ends it at the deadline. */
-  add(cut: () => void): void {
-    this.cuts.add(cut)
+  /** Registers a request until {@link delete}; its `cut()` ends it at the deadline. */
+  add(work: Cuttable): void {
+    this.cuts.add(work)
   }
 
   /** The request is done (its app returned, or it was cut). */
-  delete(cut: () => void): void {
-    this.cuts.delete(cut)
+  delete(work: Cuttable): void {
+    this.cuts.delete(work)
     if (this.cuts.size === 0) this.idle?.()
   }
 
@@ -52,7 +58,7 @@ export class InFlight {
 
   /** Cuts every request still in flight. */
   cutAll(): void {
-    for (const cut of [...this.cuts]) cut()
+    for (const work of [...this.cuts]) work.cut()
   }
 }
 

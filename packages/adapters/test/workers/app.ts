@@ -1,6 +1,6 @@
 /**
  * The app the direct Workers tests serve through `toFetch`. What it observes is kept by token
- * (`?t=`) and shown at `GET /record?t=`:
+ * (`?t=`) and shown at `GET /record?t=[&after=M]` (answered after a timer of M ms):
  * - `GET /scope`: the scope as JSON (client, rootPath).
  * - `GET /stream?n=N&t=`: N chunks of 64 KiB sent one `send()` each, counting the resolved
  *   sends (`streamed`); a rejected one is recorded (`rejected`) with the next event (`next`).
@@ -76,7 +76,13 @@ async function background(scope: HTTPScope, send: Send) {
 const app: Application = async (scope, receive, send) => {
   if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type)
   const path = scope.path.slice(scope.rootPath.length)
-  if (path === '/record') return json(send, records.get(tokenOf(scope)) ?? null)
+  if (path === '/record') {
+    // `after=M`: answers once a timer of M ms fired, so a shorter timer set before it (the
+    // background work's) has fired too if it was going to.
+    const after = Number(new URLSearchParams(scope.queryString).get('after') ?? '0')
+    if (after > 0) await new Promise((resolve) => setTimeout(resolve, after))
+    return json(send, records.get(tokenOf(scope)) ?? null)
+  }
   if (path === '/scope') {
     const { state: _, ...rest } = scope
     return json(send, rest)

@@ -5,9 +5,10 @@
  * listed case that passes, so this table stays true; the README's Workers row is made from it.
  */
 
-/** One expected failure. */
+/** One expected failure. `timing`: the outcome depends on the machine, so a pass is accepted. */
 export interface ExpectedFailure {
   reason: string
+  timing?: true
   /**
    * Not run: the case cannot observe what it checks on Workers, so it could only wait out its
    * own 30 s deadline. The test still checks that the suite has it.
@@ -87,6 +88,11 @@ export const expectedFailures: Record<string, ExpectedFailure> = {
   },
   'malformed.header-too-large': {
     reason: 'workerd accepts a 64 KiB header block and serves it, not 431',
+  },
+  'keepalive.pipelining-bounded': {
+    reason:
+      'workerd grows by 220–270 MiB under 300 000 pipelined requests it reads 3.8 MiB of, around the case’s 256 MiB bound: it passes on a server earlier cases warmed (as the suite runs it), fails on a fresh one',
+    timing: true,
   },
   'framing.chunk-size-plus': { reason: CHUNKED_LATE },
   'framing.chunk-size-0x': { reason: CHUNKED_LATE },

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { toFetch } from '@tsgi/adapters/fetch'
+
 import app from 'tsgi-workers:app'
+import { toFetch } from '@tsgi/adapters/fetch'
 import { workersWebSocket } from './websocket.ts'
 
 declare const TSGI_ROOT_PATH: string

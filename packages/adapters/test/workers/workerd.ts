@@ -8,11 +8,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
+import { build } from 'rolldown'
 
 /**
  * The compatibility date of the workers: the date of the workerd release expected.ts was
@@ -40,25 +40,6 @@ export function findWorkerd(): string | null {
   }
 }
 
-interface Chunk {
-  type: 'chunk' | 'asset'
-  fileName: string
-  code?: string
-}
-type Build = (options: Record<string, unknown>) => Promise<{ output: Chunk[] }>
-
-/**
- * rolldown's `build`. Not a dependency of ours (esbuild is not installed here either): it
- * comes with vitest, whose vite 8 bundles with it, so it is resolved from there.
- */
-async function rolldownBuild(): Promise<Build> {
-  const from = (file: string) => createRequire(file)
-  const vitest = from(import.meta.url).resolve('vitest/package.json')
-  const vite = from(vitest).resolve('vite/package.json')
-  const entry = from(vite).resolve('rolldown')
-  return ((await import(pathToFileURL(entry).href)) as { build: Build }).build
-}
-
 const HOST = fileURLToPath(new URL('./host.ts', import.meta.url))
 
 /** The capnp config of a module worker `worker.js` (beside it) served on socket `http`. */
@@ -82,7 +63,6 @@ const worker :Workerd.Worker = (
  * resolve to their sources (`@tsgi/source`); `node:` modules are workerd's own.
  */
 export async function bundleWorker(app: string, dir: string, rootPath = ''): Promise<string> {
-  const build = await rolldownBuild()
   const { output } = await build({
     input: HOST,
     platform: 'neutral',

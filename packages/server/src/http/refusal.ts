@@ -68,16 +68,6 @@ function transferEncodingRefusal(values: string): Refusal | null {
   return null
 }
 
-/** Whether `name` (4 characters) is `host` in any case: by char code, as lowering allocates. */
-function isHostName(name: string): boolean {
-  return (
-    (name.charCodeAt(0) | 0x20) === 104 &&
-    (name.charCodeAt(1) | 0x20) === 111 &&
-    (name.charCodeAt(2) | 0x20) === 115 &&
-    (name.charCodeAt(3) | 0x20) === 116
-  )
-}
-
 /**
  * Why `req` must be refused, or null. `maxUrlLength` bounds the request target (414).
  * Checked: HTTP version, target length, CONNECT, exactly one valid Host on HTTP/1.1 and at
@@ -96,7 +86,7 @@ export function requestRefusal(req: IncomingMessage, maxUrlLength: number): Refu
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
     if (name.length === 4) {
-      if (!isHostName(name)) continue
+      if (name.toLowerCase() !== 'host') continue
       if (host !== undefined) return REFUSALS.twoHosts
       host = raw[i + 1]!
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {

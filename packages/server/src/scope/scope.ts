@@ -35,67 +35,8 @@ export interface ConnectionFields {
   contentLength: number
 }
 
-/**
- * Header names as clients spell them (`Host`, `Content-Type`), lowered once: `toLowerCase`
- * allocates a string per header per request, a lookup does not. Bounded in entries and name
- * length, so a client inventing names cannot grow it; past the bound names are lowered as
- * they come.
- */
-const lowered = new Map<string, string>()
-const LOWERED_ENTRIES = 256
-const LOWERED_LENGTH = 64
-
-/** `name` in lower case (RFC 9110 §5.1: field names are case-insensitive). */
-function lowerName(name: string): string {
-  const known = lowered.get(name)
-  if (known !== undefined) return known
-  const lower = name.toLowerCase()
-  if (lowered.size < LOWERED_ENTRIES && name.length <= LOWERED_LENGTH) lowered.set(name, lower)
-  return lower
-}
-
-/**
- * What a connection's scopes take from its socket, read on its first request: the address
- * getters and the TLS check cost a lookup each on every request otherwise, and none of them
- * changes while the connection lives. Each scope still gets its own `client` and `server`
- * objects (an application may change them).
- */
-interface Peer {
-  readonly remoteHost: string | undefined
-  readonly remotePort: number
-  readonly localHost: string | undefined
-  readonly localPort: number | null
-  readonly secure: boolean
-  /** The extensions last built for a TLS connection (`tls` added to `tlsBase`), or null. */
-  tlsExtensions: Extensions | null
-  tlsBase: Extensions | null
-}
-const kPeer = Symbol('tsgi.peer')
-type TaggedSocket = Socket & { [kPeer]?: Peer }
-
-function readPeer(socket: TaggedSocket): Peer {
-  const peer: Peer = {
-    remoteHost: socket.remoteAddress,
-    remotePort: socket.remotePort ?? 0,
-    localHost: socket.localAddress,
-    localPort: socket.localPort ?? null,
-    secure: (socket as Partial<TLSSocket>).encrypted === true,
-    tlsExtensions: null,
-    tlsBase: null,
-  }
-  // Only once the connection is up: a socket read before it has its addresses gets them later.
-  if (peer.remoteHost !== undefined) socket[kPeer] = peer
-  return peer
-}
-
-/** `base` plus the connection's `tls`, built once per connection and scope type (HTTP, WebSocket). */
-function tlsExtensions(peer: Peer, socket: TaggedSocket, base: Extensions): Extensions {
-  if (peer.tlsBase === base && peer.tlsExtensions !== null) return peer.tlsExtensions
-  const extensions = Object.freeze({ ...base, tls: tlsExtension(socket as TLSSocket) })
-  peer.tlsBase = base
-  peer.tlsExtensions = extensions
-  return extensions
-}
+const kTLSExtensions = Symbol('tsgi.tlsExtensions')
+type TaggedSocket = Socket & { [kTLSExtensions]?: Extensions }
 
 /** The origin-form path and query of a request target (no tuple: this runs per request). */
 function originTarget(url: string): string {
@@ -145,7 +86,7 @@ export function connectionFields(
   let lengths = 0
   let chunked = false
   for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
-    const name = lowerName(rawHeaders[i]!)
+    const name = rawHeaders[i]!.toLowerCase()
     const value = rawHeaders[i + 1]!
     headers[j] = [name, value]
     if (name === 'content-length') {
@@ -163,23 +104,32 @@ export function connectionFields(
   // one is trusted to tell when the body is complete.
   if (chunked || lengths !== 1 || !Number.isSafeInteger(contentLength)) contentLength = -1
   const socket = req.socket as TaggedSocket
-  const peer = socket[kPeer] ?? readPeer(socket)
-  const remote = peer.remoteHost
   let client: Address | null = null
-  if (remote !== undefined) client = { host: remote, port: peer.remotePort }
+  const remote = socket.remoteAddress
+  if (remote !== undefined) client = { host: remote, port: socket.remotePort ?? 0 }
   let server: ServerAddress | null
   if (ctx.uds !== undefined) server = { host: ctx.uds, port: null }
-  else server = peer.localHost !== undefined ? { host: peer.localHost, port: peer.localPort } : null
-  let secure = peer.secure
-  const extensions = secure ? tlsExtensions(peer, socket, base) : base
+  else
+    server =
+      socket.localAddress !== undefined
+        ? { host: socket.localAddress, port: socket.localPort ?? null }
+        : null
+  let secure = (socket as Partial<TLSSocket>).encrypted === true
+  let extensions = base
+  if (secure) {
+    extensions = socket[kTLSExtensions] ??= Object.freeze({
+      ...base,
+      tls: tlsExtension(socket as TLSSocket),
+    })
+  }
   if (ctx.proxies?.trusts(remote)) {
     const forwarded = readForwarded(headers, ctx.proxies)
     if (forwarded.client) client = forwarded.client
     if (forwarded.proto) secure = forwarded.proto === 'https'
   }
   return {
-    path: rootPath === '' ? decodePath(raw) : rootPath + decodePath(raw),
-    rawPath: rootPath === '' ? raw : rootPath + raw,
+    path: rootPath + decodePath(raw),
+    rawPath: rootPath + raw,
     queryString,
     rootPath,
     headers,
