@@ -10,8 +10,10 @@ import {
   type HTTPScope,
   isBodylessResponse,
   isClientDisconnected,
+  NOT_SETTLED,
   type Send,
   type SendEvent,
+  settledThisTurn,
 } from '@tsgi/protocol'
 import { charsetOf } from './body.ts'
 import { HandlerResultError } from './errors.ts'
@@ -80,29 +82,6 @@ export function sendResponse(res: Response, scope: HTTPScope, send: Send): Promi
   return sendStream(res, body, scope, send)
 }
 
-const PENDING: unique symbol = Symbol('pending')
-
-/**
- * `p`'s result if it settles before the event loop turns (a body already there: a web Response
- * made from a string, a stream enqueued at once), else {@link PENDING} with `p` still running.
- * (The same idea as `fromFetch` in @tsgi/adapters, which the framework does not depend on.)
- */
-function soon<T>(p: Promise<T>): Promise<T | typeof PENDING> {
-  return new Promise((resolve, reject) => {
-    const timer = setImmediate(resolve, PENDING)
-    p.then(
-      (value) => {
-        clearImmediate(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearImmediate(timer)
-        reject(error)
-      },
-    )
-  })
-}
-
 /** Start and one body event sent together; a failed start is reported first. */
 function sendBoth(send: Send, start: SendEvent, body: SendEvent): Promise<void> {
   const started = send(start)
@@ -154,8 +133,8 @@ async function sendStream(
   const contentType = headers.get('content-type')
   try {
     let next = iterator.next()
-    const first = await soon(next)
-    if (first === PENDING) {
+    const first = await settledThisTurn(next)
+    if (first === NOT_SETTLED) {
       // Nothing yet (a stream that produces later): the headers go out now.
       await send(start)
     } else if (first.done) {
@@ -163,10 +142,10 @@ async function sendStream(
     } else {
       const chunk = chunkOf(first.value, contentType)
       next = iterator.next()
-      const second = await soon(next)
+      const second = await settledThisTurn(next)
       // The whole body in one chunk (a web Response made from a string): one final event, so
       // the server frames it with a Content-Length rather than chunked.
-      if (second !== PENDING && second.done)
+      if (second !== NOT_SETTLED && second.done)
         return await sendBoth(send, start, { type: 'http.response.body', body: chunk })
       await sendBoth(send, start, { type: 'http.response.body', body: chunk, moreBody: true })
     }

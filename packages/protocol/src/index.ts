@@ -78,6 +78,7 @@ export type {
 export { LifespanRunner, type LifespanRunnerMode } from './lifespan-runner.ts'
 export { type LifespanPhase, LifespanTracker } from './lifespan-tracker.ts'
 export { decodePath } from './path.ts'
+export { NOT_SETTLED, settledThisTurn } from './settled-this-turn.ts'
 export { isBodylessResponse, STATUS_TEXT, statusText } from './status.ts'
 export {
   assertSendEvent,

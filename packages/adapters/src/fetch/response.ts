@@ -9,33 +9,12 @@ import {
   type HTTPResponseStartEvent,
   isBodylessResponse,
   isClientDisconnected,
+  NOT_SETTLED,
   type Send,
+  settledThisTurn,
 } from '@tsgi/protocol'
 import { FetchAdapterError, FetchAdapterErrorCode } from './errors.ts'
 import type { FetchExchange } from './exchange.ts'
-
-const PENDING: unique symbol = Symbol('pending')
-type Read = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
-
-/**
- * `p`'s result if it settles before the event loop turns (a body that is already there: a
- * string, bytes, a stream enqueued at once), else {@link PENDING} with `p` still running.
- */
-function soon(p: Promise<Read>): Promise<Read | typeof PENDING> {
-  return new Promise((resolve, reject) => {
-    const timer = setImmediate(resolve, PENDING)
-    p.then(
-      (value) => {
-        clearImmediate(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearImmediate(timer)
-        reject(error)
-      },
-    )
-  })
-}
 
 function chunkOf(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value
@@ -105,8 +84,8 @@ export async function writeResponse(
   const reader = body.getReader()
   try {
     let next = reader.read()
-    const first = await soon(next)
-    if (first === PENDING) {
+    const first = await settledThisTurn(next)
+    if (first === NOT_SETTLED) {
       // Nothing yet (a stream that produces later): the headers go out now.
       await send(start)
     } else if (first.done) {
@@ -116,8 +95,8 @@ export async function writeResponse(
     } else {
       const chunk = chunkOf(first.value)
       next = reader.read()
-      const second = await soon(next)
-      if (second !== PENDING && second.done) {
+      const second = await settledThisTurn(next)
+      if (second !== NOT_SETTLED && second.done) {
         // The whole body in one chunk: one final event, so the server can frame it with a
         // Content-Length instead of chunked encoding.
         exchange.completing = true

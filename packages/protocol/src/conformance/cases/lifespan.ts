@@ -33,7 +33,13 @@ async function gatedStart(template: string, app: AppName) {
     waitForPort: false,
     env: { TSGI_CONFORMANCE_STARTUP_GATE: gate },
   })
+  const close = async () => {
+    await server.stop(5000)
+    rmSync(gate, { recursive: true, force: true })
+  }
   const began = await until(server, async () => existsSync(join(gate, 'started')), 30_000)
+  // A server that never began its startup is stopped before the case fails: nothing outlives it.
+  if (!began) await close()
   expectThat(
     began,
     `the server started with the ${app} app`,
@@ -43,10 +49,7 @@ async function gatedStart(template: string, app: AppName) {
   return {
     server,
     open: () => writeFileSync(join(gate, 'go'), ''),
-    async close() {
-      await server.stop(5000)
-      rmSync(gate, { recursive: true, force: true })
-    },
+    close,
   }
 }
 
