@@ -1,12 +1,12 @@
 /**
- * Request dispatch: mounts, route matching with the slash policy, automatic HEAD, OPTIONS and
- * 405, validation, the compiled middleware chain of each route (cached on first use), error
- * boundaries, sending the response, then the request's `after()` tasks.
+ * Request dispatch: mounts, route matching, automatic HEAD, OPTIONS and 405, validation, the
+ * compiled middleware chain of each route (cached on first use), error boundaries. The routes
+ * by path and the slash policy are in router/routes.ts; sending the response and the
+ * request's `after()` tasks, in deliver.ts.
  *
  * @module
  */
 import {
-  decodePath,
   type HTTPScope,
   isClientDisconnected,
   type Receive,
@@ -14,48 +14,21 @@ import {
   type Send,
   type WebSocketScope,
 } from '@tsgi/protocol'
-import {
-  DuplicateRouteError,
-  FrameworkErrorCode,
-  HTTPError,
-  MethodNotAllowedError,
-  NotFoundError,
-} from './errors.ts'
+import { deliver } from './deliver.ts'
+import { FrameworkErrorCode, HTTPError, MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { Link } from './middleware.ts'
 import { Request } from './request.ts'
 import { type ErrorLogger, errorResponse } from './respond.ts'
 import { Response, redirect } from './response.ts'
 import { appChain, compileRoute, httpTerminal, unexpectedResult } from './router/compile.ts'
-import {
-  allowedMethods,
-  methodNotAllowed,
-  notFound,
-  notFoundDetail,
-  sortMethods,
-} from './router/miss.ts'
+import { allowedMethods, methodNotAllowed, notFound, notFoundDetail } from './router/miss.ts'
 import type { DispatcherOptions, MountRecord, RouteRecord, RouterScope } from './router/model.ts'
-import { parsePattern } from './router/path.ts'
-import { type Match, NO_PARAMS, RouteTree } from './router/tree.ts'
-import { sendResponse } from './send.ts'
-import { isKnownFulfilled, knownFulfilled } from './settled.ts'
+import { type CompiledRoute, type PathRoutes, RouteTable } from './router/routes.ts'
+import { type Match, NO_PARAMS } from './router/tree.ts'
+import { isKnownFulfilled } from './settled.ts'
 import { runWebSocketSession, webSocketTerminal } from './websocket.ts'
 
 export type { DispatcherOptions } from './router/model.ts'
-
-/** A route ready to serve: its record and, once compiled, its chain. */
-interface CompiledRoute {
-  record: RouteRecord
-  link: Link | null
-}
-
-/** The routes at one path. */
-interface PathRoutes {
-  pattern: string
-  methods: Map<string, CompiledRoute>
-  websocket: CompiledRoute | null
-  /** What `allow` lists (405, OPTIONS), worked out on first use; reset when a route is added. */
-  allow: { methods: string[]; header: string } | null
-}
 
 const defaultLogger: ErrorLogger = {
   error(message, error) {
@@ -65,18 +38,13 @@ const defaultLogger: ErrorLogger = {
   },
 }
 
-/** A send failed after the start: the client leaving is no error, anything else is rethrown. */
-function failedAfterStart(error: unknown): void {
-  if (!isClientDisconnected(error)) throw error
-}
-
 /**
  * Dispatches one app's requests and WebSocket sessions to its routes and mounts (a server's
  * dispatcher, by contrast, hands a connection's requests to the app).
  */
 export class RouteDispatcher {
   readonly options: DispatcherOptions
-  private readonly tree = new RouteTree<PathRoutes>()
+  private readonly routes = new RouteTable()
   private readonly appScope: RouterScope
   private readonly mounts: MountRecord[]
   private outer: Link | null = null
@@ -101,22 +69,7 @@ export class RouteDispatcher {
 
   /** Adds a route; the same method and path twice is refused. */
   add(record: RouteRecord): void {
-    const routes = this.tree.upsert(record.pattern, parsePattern(record.pattern), () => ({
-      pattern: record.pattern,
-      methods: new Map(),
-      websocket: null,
-      allow: null,
-    }))
-    routes.allow = null
-    const compiled: CompiledRoute = { record, link: null }
-    if (record.method === 'WEBSOCKET') {
-      if (routes.websocket) throw new DuplicateRouteError('WEBSOCKET', record.pattern)
-      routes.websocket = compiled
-    } else {
-      if (routes.methods.has(record.method))
-        throw new DuplicateRouteError(record.method, record.pattern)
-      routes.methods.set(record.method, compiled)
-    }
+    this.routes.add(record)
     this.outer = null
     this.outerWebSocket = null
   }
@@ -128,12 +81,7 @@ export class RouteDispatcher {
 
   /** The route table. */
   table(): string[] {
-    const lines: string[] = []
-    for (const [pattern, routes] of this.tree.entries()) {
-      for (const method of sortMethods([...routes.methods.keys()]))
-        lines.push(`${method.padEnd(8)}${pattern}`)
-      if (routes.websocket) lines.push(`${'WS'.padEnd(8)}${pattern}`)
-    }
+    const lines = this.routes.lines()
     for (const mount of this.mounts) lines.push(`${'MOUNT'.padEnd(8)}${mount.prefix}`)
     return lines
   }
@@ -166,7 +114,7 @@ export class RouteDispatcher {
     }
     if (answered instanceof Response) {
       try {
-        return this.respond(request, answered, send)
+        return deliver(request, answered, send, this.options)
       } catch (error) {
         // A server whose send() throws instead of rejecting: still a rejection, as from an async app.
         return Promise.reject(error)
@@ -176,12 +124,17 @@ export class RouteDispatcher {
       (response) =>
         this.settle(
           response instanceof Response
-            ? this.respond(request, response, send)
-            : this.respond(request, unexpectedResult(response, request, this.options), send),
+            ? deliver(request, response, send, this.options)
+            : deliver(
+                request,
+                unexpectedResult(response, request, this.options),
+                send,
+                this.options,
+              ),
         ),
       (error: unknown) => {
         if (isClientDisconnected(error)) return
-        return this.settle(this.respond(request, this.errorResponse(error, request), send))
+        return this.settle(deliver(request, this.errorResponse(error, request), send, this.options))
       },
     )
   }
@@ -206,65 +159,6 @@ export class RouteDispatcher {
 
   private errorResponse(error: unknown, request: Request): Response {
     return errorResponse(error, request, this.options.logger, this.options.debug)
-  }
-
-  /** Sends the response, then runs the request's after() tasks. */
-  private respond(request: Request, response: Response, send: Send): Promise<void> {
-    const body = response.body
-    let sent: Promise<void>
-    if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
-      // Bytes are sent by two send() calls and nothing else can fail: a failure always comes
-      // after the start, so the handler needs nothing of this request (no closure, no context);
-      // and when the sends answered with a promise known to be fulfilled, none is needed.
-      sent = sendResponse(response, request.scope, send)
-      if (!knownFulfilled(sent)) sent = sent.then(undefined, failedAfterStart)
-    } else sent = this.respondTracked(request, response, send)
-    return request.afterTasks === null ? sent : sent.then(() => this.runAfter(request))
-  }
-
-  /** Streams and files can fail before their first send(): tracked, for a proper error then. */
-  private respondTracked(request: Request, response: Response, send: Send): Promise<void> {
-    let started = false
-    const tracked: Send = (event) => {
-      started = true
-      return send(event)
-    }
-    return sendResponse(response, request.scope, tracked).then(undefined, (error: unknown) =>
-      this.sendFailed(error, request, send, started),
-    )
-  }
-
-  /**
-   * Sending failed. The client leaving is no error (after() tasks still run); a body that fails
-   * before anything was sent (a missing file, a stream that throws at once) still gets a
-   * proper error response.
-   */
-  private async sendFailed(
-    error: unknown,
-    request: Request,
-    send: Send,
-    started: boolean,
-  ): Promise<void> {
-    if (isClientDisconnected(error)) return
-    if (started) throw error
-    await sendResponse(this.errorResponse(error, request), request.scope, send).catch(
-      (e: unknown) => {
-        if (!isClientDisconnected(e)) throw e
-      },
-    )
-  }
-
-  private async runAfter(request: Request): Promise<void> {
-    for (const task of request.afterTasks ?? []) {
-      try {
-        await task()
-      } catch (error) {
-        this.options.logger.error(
-          `after() task failed for ${request.method} ${request.path}`,
-          error,
-        )
-      }
-    }
   }
 
   /** Handles one WebSocket session: the same app chain and route chains as HTTP requests. */
@@ -295,34 +189,13 @@ export class RouteDispatcher {
     return this.outer
   }
 
-  /** Finds the routes for a scope's path: a match, a redirect target, or nothing. */
-  private find(scope: HTTPScope): Match<PathRoutes> | { redirect: string } | null {
-    const root = scope.rootPath
-    const rel = (root === '' ? scope.rawPath : scope.rawPath.slice(root.length)) || '/'
-    const plain =
-      !rel.includes('%') && !rel.includes('//') && (rel.length === 1 || !rel.endsWith('/'))
-    if (plain) return this.tree.match(rel)
-    const raw = rel.slice(1).split('/')
-    const segments = raw.map(decodePath)
-    const slashes = this.options.slashes
-    const canonical = slashes === 'strict' ? segments : segments.filter((s) => s !== '')
-    const safeKey = canonical.every((s) => !s.includes('/'))
-    const match = this.tree.match(safeKey ? `/${canonical.join('/')}` : '', canonical)
-    if (!match) return null
-    if (slashes === 'redirect' && canonical.length !== segments.length) {
-      const target = `${scope.rootPath}/${raw.filter((s) => s !== '').join('/')}`
-      return { redirect: scope.queryString ? `${target}?${scope.queryString}` : target }
-    }
-    return match
-  }
-
   /**
    * Routing at the app level, inside its error boundary. A 404 or 405 throws its error only
    * when the app has an error handler to see it ({@link quietMisses}): otherwise the default
    * answer is made directly, without an `Error` per request (router/miss.ts).
    */
   private route(request: Request): Response | Promise<Response> {
-    const found = this.find(request.scope)
+    const found = this.routes.find(request.scope, this.options.slashes)
     if (found === null) {
       if (this.quietMisses) return notFound(request.method, request.path)
       throw new NotFoundError(notFoundDetail(request.method, request.path), {
@@ -358,7 +231,7 @@ export class RouteDispatcher {
 
   /** Routing of an upgrade request: its path's WebSocket route, or 404. */
   private routeWebSocket(request: Request): Response | Promise<Response> {
-    const found = this.find(request.scope)
+    const found = this.routes.find(request.scope, this.options.slashes)
     const compiled = found !== null && 'value' in found ? found.value.websocket : null
     if (compiled === null)
       throw new NotFoundError(`no WebSocket route for ${request.path}`, {

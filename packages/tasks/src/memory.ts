@@ -2,11 +2,14 @@
  * The in-process backend (the default): the same states and semantics as the BullMQ one —
  * priorities, delays, deduplication by id, retries with backoff, bounded retention of
  * completed and failed jobs, leases returned at shutdown — minus surviving a crash.
+ * This file runs jobs (concurrency, attempts, retention, shutdown); which job is next is
+ * memory-schedule.ts, and what a job record holds is memory-job.ts.
  *
  * @module
  */
 import { TasksError, TasksErrorCode } from './errors.ts'
-import { Heap } from './heap.ts'
+import { info, type StoredJob } from './memory-job.ts'
+import { Schedule } from './memory-schedule.ts'
 import type {
   Backend,
   BackendHooks,
@@ -14,7 +17,6 @@ import type {
   EnqueueResult,
   JobCounts,
   JobInfo,
-  JobState,
   NewJob,
   Processor,
   RetryDecision,
@@ -31,25 +33,6 @@ export interface MemoryBackendOptions {
   maxShutdownReturns?: number
 }
 
-interface Record {
-  id: string
-  name: string
-  payload: NewJob['payload']
-  priority: number
-  seq: number
-  runAt: number
-  state: JobState
-  attemptsMade: number
-  maxAttempts: number
-  returns: number
-  createdAt: number
-  finishedAt?: number
-  result?: unknown
-  error?: string
-  controller?: AbortController
-  running?: Promise<void>
-}
-
 let nextId = 1
 
 /** Creates an in-process backend. */
@@ -59,21 +42,15 @@ export function memoryBackend(options: MemoryBackendOptions = {}): Backend {
 
 class MemoryBackend implements Backend {
   readonly kind = 'memory'
-  private readonly jobs = new Map<string, Record>()
-  private readonly waiting = new Heap<Record>(
-    (a, b) => a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq),
-  )
-  private readonly delayed = new Heap<Record>(
-    (a, b) => a.runAt < b.runAt || (a.runAt === b.runAt && a.seq < b.seq),
-  )
+  private readonly jobs = new Map<string, StoredJob>()
+  private readonly schedule = new Schedule(() => this.pump())
   private readonly completed = new Set<string>()
   private readonly failed = new Set<string>()
-  private readonly active = new Set<Record>()
+  private readonly active = new Set<StoredJob>()
   private readonly keepCompleted: number
   private readonly keepFailed: number
   private readonly maxReturns: number
   private seq = 0
-  private timer: NodeJS.Timeout | null = null
   private running = false
   private processor: Processor | null = null
   private decide: RetryDecision | null = null
@@ -94,7 +71,7 @@ class MemoryBackend implements Backend {
       if (this.jobs.has(id)) return { id, added: false }
       const runAt =
         job.options.runAt !== undefined ? Number(job.options.runAt) : now + (job.options.delay ?? 0)
-      const record: Record = {
+      const record: StoredJob = {
         id,
         name: job.name,
         // Stored as JSON, like Redis would: the handler never shares objects with the caller.
@@ -109,45 +86,11 @@ class MemoryBackend implements Backend {
         createdAt: now,
       }
       this.jobs.set(id, record)
-      this.enqueue(record)
+      this.schedule.push(record)
       return { id, added: true }
     })
     this.pump()
     return results
-  }
-
-  private enqueue(record: Record): void {
-    if (record.runAt > Date.now()) {
-      record.state = 'delayed'
-      this.delayed.push(record)
-      this.schedule()
-    } else {
-      record.state = 'waiting'
-      this.waiting.push(record)
-    }
-  }
-
-  /** One timer, for the soonest delayed job. */
-  private schedule(): void {
-    const next = this.delayed.peek()
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
-    if (next === undefined) return
-    this.timer = setTimeout(
-      () => {
-        this.timer = null
-        const now = Date.now()
-        while ((this.delayed.peek()?.runAt ?? Number.POSITIVE_INFINITY) <= now) {
-          const record = this.delayed.pop()!
-          record.state = 'waiting'
-          this.waiting.push(record)
-        }
-        this.schedule()
-        this.pump()
-      },
-      Math.max(0, next.runAt - Date.now()),
-    )
-    this.timer.unref()
   }
 
   async start(
@@ -165,13 +108,13 @@ class MemoryBackend implements Backend {
   }
 
   private pump(): void {
-    while (this.running && this.active.size < this.concurrency && this.waiting.size > 0) {
-      const record = this.waiting.pop()!
+    while (this.running && this.active.size < this.concurrency && this.schedule.waitingSize > 0) {
+      const record = this.schedule.next()!
       this.run(record)
     }
   }
 
-  private run(record: Record): void {
+  private run(record: StoredJob): void {
     record.state = 'active'
     record.attemptsMade++
     record.controller = new AbortController()
@@ -189,7 +132,7 @@ class MemoryBackend implements Backend {
     )
   }
 
-  private settle(record: Record, job: ClaimedJob, error: unknown, result: unknown): void {
+  private settle(record: StoredJob, job: ClaimedJob, error: unknown, result: unknown): void {
     this.active.delete(record)
     record.controller = undefined
     if (record.state !== 'active') {
@@ -214,7 +157,7 @@ class MemoryBackend implements Backend {
         this.hooks!.dead(job, error)
       } else {
         record.runAt = Date.now() + delay
-        this.enqueue(record)
+        this.schedule.push(record)
         this.hooks!.retrying(job, error, delay)
       }
     }
@@ -255,12 +198,15 @@ class MemoryBackend implements Backend {
           record.attemptsMade--
         }
         record.runAt = Date.now()
-        this.enqueue(record)
+        this.schedule.push(record)
       }
     }
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
-    return { drained: this.drained, returned, queued: this.waiting.size + this.delayed.size }
+    this.schedule.stop()
+    return {
+      drained: this.drained,
+      returned,
+      queued: this.schedule.waitingSize + this.schedule.delayedSize,
+    }
   }
 
   async getJob(id: string): Promise<JobInfo | null> {
@@ -270,8 +216,8 @@ class MemoryBackend implements Backend {
 
   async counts(): Promise<JobCounts> {
     return {
-      waiting: this.waiting.size,
-      delayed: this.delayed.size,
+      waiting: this.schedule.waitingSize,
+      delayed: this.schedule.delayedSize,
       active: this.active.size,
       completed: this.completed.size,
       failed: this.failed.size,
@@ -291,28 +237,12 @@ class MemoryBackend implements Backend {
     r.error = undefined
     r.finishedAt = undefined
     r.runAt = Date.now()
-    this.enqueue(r)
+    this.schedule.push(r)
     this.pump()
     return true
   }
 
   async close(): Promise<void> {
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
+    this.schedule.stop()
   }
-}
-
-function info(r: Record): JobInfo {
-  const out: JobInfo = {
-    id: r.id,
-    name: r.name,
-    state: r.state,
-    attempts: r.attemptsMade,
-    payload: r.payload,
-    createdAt: r.createdAt,
-  }
-  if (r.result !== undefined) out.result = r.result
-  if (r.error !== undefined) out.error = r.error
-  if (r.finishedAt !== undefined) out.finishedAt = r.finishedAt
-  return out
 }

@@ -3,6 +3,7 @@
  * protocol violation — an invalid event, a body before the start, events after completion,
  * returning without a response, ignoring `http.disconnect`, accepting an unknown scope type,
  * lifespan misuse — instead of stopping at the first. Framework authors run it in their tests.
+ * The lifespan double is check-app-lifespan.ts; this file drives the HTTP exchanges.
  *
  * @module
  */
@@ -10,8 +11,9 @@ import type { Application, ReceiveEvent, SendEvent } from '../application.ts'
 import { ClientDisconnectedError, ErrorCode, type ProtocolError } from '../errors.ts'
 import type { HTTPScope } from '../http.ts'
 import { HTTPResponseTracker } from '../http-response-tracker.ts'
-import { LifespanTracker } from '../lifespan-tracker.ts'
 import { TSGI_VERSION } from '../version.ts'
+import { type StartedLifespan, startLifespan } from './check-app-lifespan.ts'
+import { settles } from './settles.ts'
 
 /** One violation found. */
 export interface AppViolation {
@@ -97,24 +99,6 @@ function httpScope(req: CheckRequest, state: Record<string, unknown>): HTTPScope
   }
 }
 
-async function settles(
-  p: Promise<unknown>,
-  ms: number,
-): Promise<{ settled: boolean; error?: unknown }> {
-  let timer: NodeJS.Timeout | undefined
-  const result = await Promise.race([
-    p.then(
-      () => ({ settled: true }),
-      (error: unknown) => ({ settled: true, error }),
-    ),
-    new Promise<{ settled: boolean }>((r) => {
-      timer = setTimeout(() => r({ settled: false }), ms)
-    }),
-  ])
-  clearTimeout(timer)
-  return result
-}
-
 /** Checks `app` against the protocol. */
 export async function checkApp(
   app: Application,
@@ -147,70 +131,13 @@ export async function checkApp(
     )
 
   // 2. Lifespan (SPEC.md §4): answers checked by the tracker; throwing means "no lifespan".
-  let lifespanRun: { shutdown(): Promise<void> } | null = null
+  let lifespanRun: StartedLifespan | null = null
   if (options.lifespan !== false) {
     checked.push('lifespan')
-    const tracker = new LifespanTracker()
-    const inbox: ReceiveEvent[] = [{ type: 'lifespan.startup' }]
-    let wake: (() => void) | null = null
-    let answered: (() => void) | null = null
-    const scope = {
-      type: 'lifespan' as const,
-      tsgi: TSGI_VERSION,
-      state: {} as Record<string, unknown>,
-    }
-    const receive = () =>
-      new Promise<ReceiveEvent>((resolve) => {
-        const take = () => {
-          const e = inbox.shift()!
-          tracker.delivered(e.type as 'lifespan.startup')
-          resolve(e)
-        }
-        if (inbox.length > 0) take()
-        else wake = take
-      })
-    const send = async (event: SendEvent) => {
-      try {
-        tracker.accept(event)
-      } catch (error) {
-        add('lifespan', 'lifespan', (error as Error).message)
-        throw error
-      }
-      answered?.()
-    }
-    const answer = () =>
-      new Promise<void>((resolve) => {
-        answered = () => {
-          answered = null
-          resolve()
-        }
-      })
-    const startupAnswered = answer()
-    const running = Promise.resolve().then(() => app(scope, receive, send))
-    const first = await Promise.race([
-      startupAnswered.then(() => 'answered'),
-      settles(running, settleMs).then(() => 'settled'),
-    ])
-    if (first === 'answered') {
-      if (tracker.phase === 'failed')
-        add('lifespan', 'lifespan', `startup failed: ${tracker.failure}`)
-      state = scope.state
-      lifespanRun = {
-        async shutdown() {
-          const done = answer()
-          inbox.push({ type: 'lifespan.shutdown' })
-          const w = wake
-          wake = null
-          w?.()
-          const r = await Promise.race([
-            done.then(() => true),
-            settles(running, settleMs).then(() => false),
-          ])
-          if (!r || tracker.phase !== 'stopped')
-            add('lifespan', 'lifespan', 'lifespan.shutdown was not answered')
-        },
-      }
-    }
+    lifespanRun = await startLifespan(app, settleMs, (message) =>
+      add('lifespan', 'lifespan', message),
+    )
+    if (lifespanRun) state = lifespanRun.state
   }
 
   // 3. Requests: every event validated and ordered; the response must complete.
