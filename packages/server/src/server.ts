@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { lstat, unlink } from 'node:fs/promises'
 import { createServer as createHTTPServer, type Server } from 'node:http'
-import { createServer as createHTTPSServer } from 'node:https'
+import { createServer as createHTTPSServer, type Server as HTTPSServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Application, State } from '@tsgi/protocol'
 import { resolveOptions, type ServerOptions } from './config/options.ts'
@@ -18,6 +18,9 @@ import { onClientError } from './http/client-error.ts'
 import { createDispatcher } from './http/dispatch.ts'
 import { parseAfterPause } from './http/pipeline.ts'
 import { onConnect, shouldUpgrade } from './http/upgrade.ts'
+import { ALPN_PROTOCOLS, attachAlpn } from './http2/alpn.ts'
+import { attachH2c } from './http2/h2c.ts'
+import { createH2Side, type H2Side } from './http2/streams.ts'
 import { startLifespan, stopLifespan } from './lifespan/lifespan.ts'
 import { createLogger } from './logging/logger.ts'
 import { createWebSocketHub } from './websocket/hub.ts'
@@ -107,8 +110,20 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
     noDelay: true,
   }
   const server: Server = tls
-    ? createHTTPSServer({ ...settings, key, cert })
+    ? createHTTPSServer({
+        ...settings,
+        key,
+        cert,
+        ...(opts.http2 ? { ALPNProtocols: [...ALPN_PROTOCOLS] } : {}),
+      })
     : createHTTPServer(settings)
+  // HTTP/2 beside HTTP/1.1 on the same port: node:http keeps its connections as without it.
+  let h2: H2Side | undefined
+  if (opts.http2) {
+    h2 = createH2Side(ctx)
+    if (tls) attachAlpn(server as HTTPSServer, h2.server)
+    else attachH2c(server, h2.server)
+  }
   const afterResponse = () => {
     if (ctx.closing) setImmediate(() => server.closeIdleConnections())
   }
@@ -157,6 +172,8 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
     logger.info('shutting down')
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
+    // GOAWAY to every h2 session: its streams in flight finish, new ones are refused.
+    void h2?.sessions.closeAll()
     hub.closeAll(1012)
     const timeoutMs = opts.timeoutGracefulShutdown * 1000
     let timer: NodeJS.Timeout | undefined
@@ -172,6 +189,7 @@ export async function serve(app: Application, options: ServerOptions = {}): Prom
         `graceful shutdown timed out after ${opts.timeoutGracefulShutdown}s: cancelling ${ctx.inFlightCount} in-flight request(s) and session(s)`,
       )
       for (const work of [...ctx.inFlight]) work.abort('shutdown')
+      h2?.sessions.destroyAll()
     }
     server.closeAllConnections()
     await stopped

@@ -117,6 +117,10 @@ export const FLAGS: Record<string, Flag> = {
     help: 'PEM private key; with --ssl-certfile, serve HTTPS.',
   },
   'ssl-certfile': { type: 'string', value: 'FILE', help: 'PEM certificate chain.' },
+  http2: {
+    type: 'boolean',
+    help: 'Also serve HTTP/2 on the port: h2 via ALPN with TLS, h2c (prior knowledge) without.',
+  },
   header: {
     type: 'string',
     multiple: true,
@@ -302,6 +306,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       .filter(Boolean),
     sslKeyfile: s('ssl-keyfile'),
     sslCertfile: s('ssl-certfile'),
+    http2: v.http2 === true ? true : undefined,
     headers: headers.length > 0 ? headers : undefined,
     serverHeader: v['no-server-header'] ? false : undefined,
     dateHeader: v['no-date-header'] ? false : undefined,

@@ -53,6 +53,11 @@ export interface ServerOptions {
   sslKeyfile?: string
   /** `--ssl-certfile`: PEM certificate chain. */
   sslCertfile?: string
+  /**
+   * `--http2`: serve HTTP/2 beside HTTP/1.1 on the same port: over TLS through ALPN (`h2`,
+   * `http/1.1`), in cleartext as h2c with prior knowledge. Default `false`.
+   */
+  http2?: boolean
   /** `--header name:value` (repeatable): default response headers, added when the app did not set them. */
   headers?: Array<[name: string, value: string]>
   /** `--no-server-header` turns it off: send `server: tsgi` by default. Default `true`. */
@@ -119,6 +124,7 @@ export const DEFAULTS = Object.freeze({
   maxUrlLength: 8192,
   proxyHeaders: false,
   forwardedAllowIps: Object.freeze(['127.0.0.1', '::1']),
+  http2: false,
   serverHeader: true,
   dateHeader: true,
   logLevel: 'info',
@@ -283,6 +289,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     sslKeyfile: options.sslKeyfile,
     sslCertfile: options.sslCertfile,
     headers,
+    http2: boolean('http2', options.http2, DEFAULTS.http2),
     serverHeader: boolean('serverHeader', options.serverHeader, DEFAULTS.serverHeader),
     dateHeader: boolean('dateHeader', options.dateHeader, DEFAULTS.dateHeader),
     logLevel,

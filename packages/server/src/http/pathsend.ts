@@ -5,7 +5,6 @@
  * @module
  */
 import { type FileHandle, open } from 'node:fs/promises'
-import type { ServerResponse } from 'node:http'
 import {
   ClientDisconnectedError,
   ContentLengthError,
@@ -14,7 +13,8 @@ import {
 
 /** What `sendFile` needs from the exchange. */
 export interface FileTarget {
-  readonly response: ServerResponse
+  /** Where the file's bytes go: `write` returns false while the transport is full. */
+  readonly response: { write(chunk: Uint8Array): boolean }
   readonly tracker: HTTPResponseTracker
   readonly clientGone: boolean
   writeHeadForFile(size: number): void

@@ -1,0 +1,56 @@
+/**
+ * A node:http2 client for the tests of `serve({ http2: true })`: one request on a session,
+ * collected whole (status, headers, body, trailers, and how the stream ended).
+ */
+import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
+
+/** What one h2 request got. */
+export interface H2Answer {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+  trailers: IncomingHttpHeaders | null
+  /** The stream's RST_STREAM code (0 when it ended normally). */
+  rstCode: number
+  /** Whether the body ended with END_STREAM (not a reset). */
+  complete: boolean
+}
+
+/** Sends one request on `session` (`body` then END_STREAM) and collects the answer. */
+export function h2Request(
+  session: ClientHttp2Session,
+  headers: OutgoingHttpHeaders,
+  body?: Uint8Array | string,
+): Promise<H2Answer> {
+  return new Promise((resolve) => {
+    const stream = session.request({ ':method': 'GET', ':path': '/', ...headers })
+    const chunks: Buffer[] = []
+    const answer: H2Answer = {
+      status: 0,
+      headers: {},
+      body: Buffer.alloc(0),
+      trailers: null,
+      rstCode: 0,
+      complete: false,
+    }
+    stream.on('response', (h) => {
+      answer.status = Number(h[':status'])
+      answer.headers = h
+    })
+    stream.on('trailers', (t) => {
+      answer.trailers = t
+    })
+    stream.on('data', (c: Buffer) => chunks.push(c))
+    stream.on('end', () => {
+      answer.complete = true
+    })
+    stream.on('error', () => {})
+    stream.on('close', () => {
+      answer.body = Buffer.concat(chunks)
+      answer.rstCode = stream.rstCode ?? 0
+      resolve(answer)
+    })
+    if (body !== undefined) stream.end(body)
+    else stream.end()
+  })
+}
