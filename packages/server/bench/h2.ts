@@ -1,0 +1,170 @@
+/**
+ * HTTP/2 (h2c, prior knowledge) with h2load: the tsgi server with a bare protocol app against
+ * raw node:http2 answering the same bytes (`stream.respond` + `stream.end`), each in its own
+ * process, in alternating rounds of one run, at 1 and 100 concurrent streams per connection.
+ * Reports h2load's req/s and each server's CPU µs per request (from /proc), and the ratios.
+ *
+ *   node --conditions=@tsgi/source bench/h2.ts            (BENCH_REQUESTS, BENCH_ROUNDS)
+ *   BENCH_SOAK_S=300 node --conditions=@tsgi/source bench/h2.ts   (memory over a soak)
+ *
+ * h2load comes from Debian's nghttp2-client; it is installed with apt-get when missing (as
+ * root), else the script says what to install.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { cpuMs } from './cpu.ts'
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
+const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0)
+const self = fileURLToPath(import.meta.url)
+
+function ensureH2load(): void {
+  try {
+    execFileSync('h2load', ['--version'], { stdio: 'ignore' })
+  } catch {
+    if (process.getuid?.() !== 0) {
+      throw new Error(
+        'h2load is missing: apt-get install nghttp2-client (Debian) or brew install nghttp2',
+      )
+    }
+    console.error('bench: installing h2load (apt-get install -y nghttp2-client)')
+    execFileSync('apt-get', ['install', '-y', 'nghttp2-client'], { stdio: 'inherit' })
+  }
+}
+
+/** Child mode: serve one target on a free port and print it. */
+async function serveTarget(kind: 'raw' | 'tsgi'): Promise<void> {
+  const body = new TextEncoder().encode('{"hello":"world"}')
+  const length = String(body.byteLength)
+  let port: number
+  if (kind === 'raw') {
+    const { createServer } = await import('node:http2')
+    const server = createServer()
+    server.on('stream', (stream) => {
+      stream.respond({
+        ':status': 200,
+        'content-type': 'application/json',
+        'content-length': length,
+      })
+      stream.end(body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    port = (server.address() as { port: number }).port
+  } else {
+    const { serve } = await import('../src/index.ts')
+    const handle = await serve(
+      async (scope, _receive, send) => {
+        if (scope.type !== 'http') throw new Error(`unsupported scope ${scope.type}`)
+        await send({
+          type: 'http.response.start',
+          status: 200,
+          headers: [
+            ['content-type', 'application/json'],
+            ['content-length', length],
+          ],
+        })
+        await send({ type: 'http.response.body', body })
+      },
+      { port: 0, http2: true, lifespan: 'off', accessLog: false, logLevel: 'error' },
+    )
+    port = (handle.address as { port: number }).port
+  }
+  process.stdout.write(`port ${port}\n`)
+}
+
+interface Target {
+  name: 'raw' | 'tsgi'
+  child: ChildProcess
+  port: number
+}
+
+async function start(name: 'raw' | 'tsgi'): Promise<Target> {
+  const child = spawn(process.execPath, ['--conditions=@tsgi/source', self, 'serve', name], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let out = ''
+  child.stdout!.setEncoding('utf8')
+  while (!/port (\d+)/.test(out)) {
+    const [chunk] = (await once(child.stdout!, 'data')) as [string]
+    out += chunk
+  }
+  return { name, child, port: Number(/port (\d+)/.exec(out)![1]) }
+}
+
+function h2load(port: number, streams: number, requests = REQUESTS): number {
+  const out = execFileSync(
+    'h2load',
+    ['-n', String(requests), '-c', '4', '-m', String(streams), `http://127.0.0.1:${port}/`],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  )
+  if (!new RegExp(`${requests} succeeded, 0 failed, 0 errored`).test(out)) throw new Error(out)
+  return Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out)![1])
+}
+
+function round(target: Target, streams: number): { rps: number; cpu: number } {
+  const before = cpuMs(target.child.pid!)
+  const rps = h2load(target.port, streams)
+  return { rps, cpu: ((cpuMs(target.child.pid!) - before) * 1000) / REQUESTS }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
+
+async function compare(): Promise<void> {
+  ensureH2load()
+  const targets = [await start('raw'), await start('tsgi')]
+  try {
+    console.log(`h2c, h2load -c 4, ${REQUESTS} requests a round, ${ROUNDS} alternating rounds`)
+    for (const streams of [1, 100]) {
+      for (const t of targets) h2load(t.port, streams, Math.min(REQUESTS, 10_000)) // warm-up
+      const results = new Map(targets.map((t) => [t.name, [] as { rps: number; cpu: number }[]]))
+      for (let i = 0; i < ROUNDS; i++) {
+        for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
+          results.get(t.name)!.push(round(t, streams))
+        }
+      }
+      const raw = results.get('raw')!
+      const tsgi = results.get('tsgi')!
+      const rps = (r: { rps: number }[]) => median(r.map((x) => x.rps))
+      const cpu = (r: { cpu: number }[]) => median(r.map((x) => x.cpu))
+      console.log(
+        `-m ${String(streams).padStart(3)}: raw ${rps(raw).toFixed(0)} req/s ${cpu(raw).toFixed(1)} µs CPU, ` +
+          `tsgi ${rps(tsgi).toFixed(0)} req/s ${cpu(tsgi).toFixed(1)} µs CPU; ` +
+          `req/s ratio ${(rps(tsgi) / rps(raw)).toFixed(2)}, CPU ratio (raw/tsgi) ${(cpu(raw) / cpu(tsgi)).toFixed(2)}`,
+      )
+    }
+  } finally {
+    for (const t of targets) t.child.kill()
+  }
+}
+
+/** Memory of the tsgi target under h2 load for BENCH_SOAK_S seconds, sampled each 30 s. */
+async function soak(): Promise<void> {
+  ensureH2load()
+  const target = await start('tsgi')
+  const rss = () => {
+    const status = execFileSync('cat', [`/proc/${target.child.pid}/status`], { encoding: 'utf8' })
+    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024
+  }
+  try {
+    const end = Date.now() + SOAK_S * 1000
+    let next = Date.now()
+    while (Date.now() < end) {
+      h2load(target.port, 100, 50_000)
+      if (Date.now() >= next) {
+        console.log(
+          `${Math.round((SOAK_S * 1000 - (end - Date.now())) / 1000)} s: RSS ${rss().toFixed(0)} MiB`,
+        )
+        next += 30_000
+      }
+    }
+    console.log(`end: RSS ${rss().toFixed(0)} MiB`)
+  } finally {
+    target.child.kill()
+  }
+}
+
+if (process.argv[2] === 'serve') await serveTarget(process.argv[3] as 'raw' | 'tsgi')
+else if (SOAK_S > 0) await soak()
+else await compare()
