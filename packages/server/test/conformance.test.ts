@@ -23,6 +23,33 @@ describe('tsgi-conformance against the reference server', () => {
   })
 })
 
+describe('tsgi-conformance --http2 against the reference server (h2c)', () => {
+  const command = `${node} --conditions=@tsgi/source ${cli} {app} --port {port} --host {host} --root-path {rootPath} --no-access-log`
+
+  test('no failure: the h2 cases and the protocol-level ones pass over h2c', {
+    timeout: 300_000,
+  }, async () => {
+    const report = await runServerSuite({ command: `${command} --http2`, transport: 'h2c' })
+    const failed = report.results.filter((r) => r.status === 'failed')
+    expect(failed.map((r) => `${r.id}: ${r.message}`)).toEqual([])
+    const passed = report.results.filter((r) => r.status === 'passed').map((r) => r.id)
+    expect(passed.filter((id) => id.startsWith('h2.')).length).toBeGreaterThanOrEqual(11)
+    expect(passed.filter((id) => id.startsWith('scope.')).length).toBeGreaterThanOrEqual(14)
+    // Whatever did not run is a wire case, said so; nothing else is skipped.
+    const skipped = report.results.filter((r) => r.status === 'skipped')
+    expect(skipped.filter((r) => r.message !== 'HTTP/1.1 wire case')).toEqual([])
+  })
+
+  test('it bites: a server without --http2 fails every case that runs over h2', {
+    timeout: 300_000,
+  }, async () => {
+    const report = await runServerSuite({ command, transport: 'h2c', grep: /^(h2|scope)\./ })
+    const ran = report.results.filter((r) => r.message !== 'HTTP/1.1 wire case')
+    expect(ran.length).toBeGreaterThan(20)
+    expect(ran.filter((r) => r.status !== 'failed').map((r) => r.id)).toEqual([])
+  })
+})
+
 /** Each fault, and the cases it must fail (a recommended case counts like any other). */
 const faults: Record<string, string[]> = {
   'path-not-decoded': ['scope.path-decoded', 'scope.slash-decoded', 'scope.invalid-utf8'],

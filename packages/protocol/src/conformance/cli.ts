@@ -2,7 +2,7 @@
  * `tsgi-conformance`:
  *   tsgi-conformance server --command "<template>" [--grep RE] [--bail] [--list]
  *                           [--reporter text|json] [--timeout MS] [--host H]
- *                           [--no-websocket] [--no-lifespan]
+ *                           [--no-websocket] [--no-lifespan] [--http2]
  *   tsgi-conformance app <module>[:export] [--reporter text|json]
  *   tsgi-conformance --help | --version
  * Exit code 0 when every required case passed (skips and recommended ones included), 1 on any
@@ -31,6 +31,9 @@ const USAGE = `Usage:
       --host H         host to bind and test (default 127.0.0.1)
       --no-websocket   skip WebSocket cases
       --no-lifespan    skip cases that need lifespan support
+      --http2          run over HTTP/2 in cleartext with prior knowledge (h2c; the server must
+                       serve it on its port): protocol-level cases go through an HTTP/2 client,
+                       HTTP/2-only cases are added, HTTP/1.1 wire cases are skipped
   tsgi-conformance app <module>[:export] [--reporter R]
       checks an application with a strict server double
   tsgi-conformance --help | --version
@@ -51,6 +54,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'no-websocket': { type: 'boolean' },
   'no-lifespan': { type: 'boolean' },
+  http2: { type: 'boolean' },
   help: { type: 'boolean' },
   version: { type: 'boolean' },
 } as const
@@ -151,9 +155,10 @@ async function serverMode(positionals: string[], v: Values): Promise<number> {
   const timeoutMs = timeoutOf(v)
   const grep = grepOf(v)
   if (v.list) {
-    for (const c of selectCases(v.command, grep))
+    const transport = v.http2 ? 'h2c' : 'http1'
+    for (const c of selectCases(v.command, grep, transport))
       process.stdout.write(
-        `${c.id.padEnd(44)} ${c.spec.padEnd(9)} ${c.title}${c.needs ? ` [needs ${c.needs.join(', ')}]` : ''}${c.level === 'recommended' ? ' [recommended]' : ''}\n`,
+        `${c.id.padEnd(44)} ${c.spec.padEnd(9)} ${c.title}${c.needs ? ` [needs ${c.needs.join(', ')}]` : ''}${c.level === 'recommended' ? ' [recommended]' : ''}${v.http2 && (c.http2 ?? 'http1-only') === 'http1-only' ? ' [skipped: HTTP/1.1 wire case]' : ''}\n`,
       )
     return 0
   }
@@ -164,6 +169,7 @@ async function serverMode(positionals: string[], v: Values): Promise<number> {
     grep,
     bail: v.bail === true,
     timeoutMs,
+    ...(v.http2 ? { transport: 'h2c' as const } : {}),
     features: {
       ...(v['no-websocket'] ? { websocket: false } : {}),
       ...(v['no-lifespan'] ? { lifespan: false } : {}),

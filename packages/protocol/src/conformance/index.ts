@@ -13,6 +13,7 @@ export {
   type AppViolation,
   checkApp,
 } from './check-app.ts'
+export type { H2Client } from './h2-client.ts'
 export { fillTemplate, type RunningServer, startServer } from './harness.ts'
 export { formatReport, formatResult, jsonReport } from './report.ts'
 export {
@@ -29,6 +30,8 @@ export type {
   CaseResult,
   FailureKind,
   Feature,
+  Http2Mode,
   Level,
+  Transport,
 } from './types.ts'
 export { CaseSkipped, ConformanceFailure } from './types.ts'

@@ -7,6 +7,7 @@ import { bodyCases } from './cases/body.ts'
 import { disconnectCases } from './cases/disconnect.ts'
 import { errorCases } from './cases/errors.ts'
 import { framingCases } from './cases/framing.ts'
+import { http2Cases } from './cases/http2.ts'
 import { keepAliveCases } from './cases/keepalive.ts'
 import { lifespanCases } from './cases/lifespan.ts'
 import { malformedCases } from './cases/malformed.ts'
@@ -19,7 +20,7 @@ import { websocketCases } from './cases/websocket.ts'
 import type { Case } from './types.ts'
 
 /**
- * All cases; the lifespan and shutdown ones start their own servers from `template`. The
+ * All cases (the HTTP/2-only ones are selected under h2c only); the lifespan and shutdown ones start their own servers from `template`. The
  * memory check of pipelining runs last, so that nothing it leaves behind affects another.
  */
 export function serverCases(template: string): Case[] {
@@ -36,6 +37,7 @@ export function serverCases(template: string): Case[] {
     ...framingCases,
     ...keepAliveCases,
     ...websocketCases,
+    ...http2Cases,
     ...pipeliningCases,
   ]
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { appPath } from './apps/index.ts'
+import { H2Client } from './h2-client.ts'
 import { ROOT_PATH, type RunningServer, startServer } from './harness.ts'
 import { serverCases } from './registry.ts'
 import {
@@ -17,6 +18,7 @@ import {
   ConformanceFailure,
   type FailureKind,
   type Feature,
+  type Transport,
 } from './types.ts'
 
 /** Options of {@link runServerSuite}. */
@@ -32,6 +34,12 @@ export interface ServerSuiteOptions {
   features?: Partial<Record<Feature, boolean>>
   /** Per-case timeout in ms (a case that needs longer has its own). Default 20 000. */
   timeoutMs?: number
+  /**
+   * `h2c` runs the cases marked `http2: 'same'` through an HTTP/2 client (cleartext, prior
+   * knowledge), adds the HTTP/2-only cases and skips the HTTP/1.1 wire cases. The server must
+   * serve h2c on its port (the template's business). Default `http1`.
+   */
+  transport?: Transport
   /** Called after each case (progress). */
   onResult?: (result: CaseResult, index: number, total: number) => void
 }
@@ -53,9 +61,13 @@ export interface SuiteReport extends LevelCounts {
   recommended: LevelCounts
 }
 
-/** The cases a run would execute (after `grep`). */
-export function selectCases(command: string, grep?: string | RegExp): Case[] {
-  const all = serverCases(command)
+/** The cases a run would execute (after `grep`); HTTP/2-only ones only under `h2c`. */
+export function selectCases(
+  command: string,
+  grep?: string | RegExp,
+  transport: Transport = 'http1',
+): Case[] {
+  const all = serverCases(command).filter((c) => transport === 'h2c' || c.http2 !== 'h2-only')
   if (grep === undefined) return all
   const re = typeof grep === 'string' ? new RegExp(grep) : grep
   return all.filter((c) => re.test(c.id) || re.test(c.title))
@@ -127,7 +139,9 @@ function count(results: CaseResult[]): LevelCounts {
 
 /** Runs the server suite. */
 export async function runServerSuite(options: ServerSuiteOptions): Promise<SuiteReport> {
-  const cases = selectCases(options.command, options.grep)
+  const transport = options.transport ?? 'http1'
+  const cases = selectCases(options.command, options.grep, transport)
+  const h2 = transport === 'h2c' ? new H2Client() : undefined
   const results: CaseResult[] = []
   const timeout = options.timeoutMs ?? 20_000
   const order: AppName[] = ['lifespan', 'failing-startup', 'no-lifespan', 'main']
@@ -159,6 +173,10 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
       const missing = (c.needs ?? []).filter((f) => !detected.features.has(f))
       const started = performance.now()
       const base = { id: c.id, title: c.title, spec: c.spec, level: c.level ?? 'required' }
+      if (h2 && (c.http2 ?? 'http1-only') === 'http1-only') {
+        record({ ...base, status: 'skipped', message: 'HTTP/1.1 wire case', ms: 0 })
+        continue
+      }
       if (missing.length > 0) {
         record({
           ...base,
@@ -187,6 +205,8 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
         rootPath: detected.features.has('root-path') ? ROOT_PATH : '',
         output: () => server?.output() ?? '',
         stop: () => server?.stop() ?? Promise.resolve(null),
+        transport,
+        ...(h2 ? { fetch: h2.fetch as typeof fetch, h2 } : {}),
       }
       try {
         await withTimeout(c.run(ctx), Math.max(timeout, c.timeoutMs ?? 0), c.id)
@@ -198,6 +218,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
         else record({ ...base, status: 'failed', failure: kindOf(error), message, ms })
       }
     }
+    h2?.close()
     await server?.stop(5000)
   }
   return {

@@ -16,8 +16,27 @@ export type AppName = 'main' | 'lifespan' | 'failing-startup' | 'no-lifespan'
  */
 export type Level = 'required' | 'recommended'
 
+/** How a run reaches the server: HTTP/1.1, or HTTP/2 in cleartext with prior knowledge. */
+export type Transport = 'http1' | 'h2c'
+
+/**
+ * Whether a case means anything over HTTP/2: `same` (the rule is protocol-level; under h2c its
+ * requests go through an HTTP/2 client), `http1-only` (it writes HTTP/1.1 bytes; skipped under
+ * h2c), `h2-only` (it checks HTTP/2 behaviour; only selected under h2c).
+ */
+export type Http2Mode = 'same' | 'http1-only' | 'h2-only'
+
 /** What a case gets. */
 export interface CaseContext {
+  /** The run's transport (default `http1`). */
+  transport?: Transport
+  /**
+   * The `fetch` to make requests with: the global one over HTTP/1.1, an h2c client under
+   * `transport: 'h2c'` (the helpers in cases/util.ts use it).
+   */
+  fetch?: typeof fetch
+  /** Under h2c: the HTTP/2 client, for cases that work with sessions and streams directly. */
+  h2?: import('./h2-client.ts').H2Client
   /** `http://host:port` of the server under test, started with the case's app. */
   url: string
   /** The host the server was started on (`{host}`). */
@@ -48,6 +67,8 @@ export interface Case {
   level?: Level
   app: AppName
   needs?: Feature[]
+  /** Whether it runs over HTTP/2 (default `http1-only`); see {@link Http2Mode}. */
+  http2?: Http2Mode
   /** Starts its own server (the default shares one per app). */
   ownServer?: boolean
   /** Its own deadline in ms, when it needs more than the run's per-case timeout. */

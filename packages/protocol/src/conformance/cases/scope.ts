@@ -1,6 +1,6 @@
 /** HTTP scope fields (SPEC.md §5.1). */
 import { validateScope } from '../../validate-incoming.ts'
-import type { Case, CaseContext } from '../types.ts'
+import type { Case, CaseContext, Http2Mode } from '../types.ts'
 import { WireConnection } from '../wire-connection.ts'
 import { expectThat, fetchJSON, raw } from './util.ts'
 
@@ -25,12 +25,14 @@ function field(
   name: string,
   expected: unknown,
   init?: RequestInit,
+  http2: Http2Mode = 'same',
 ): Case {
   return {
     id,
     title,
     spec: '§5.1',
     app: 'main',
+    http2,
     async run(ctx) {
       const scope = await scopeOf(ctx, path, init)
       // Behind a root path, path and rawPath carry it as a prefix (SPEC.md §5.1).
@@ -56,7 +58,15 @@ export const scopeCases: Case[] = [
     version: '1.0',
     specVersion: '1.0',
   }),
-  field('scope.http-version', 'httpVersion is "1.1" for HTTP/1.1', '/scope', 'httpVersion', '1.1'),
+  field(
+    'scope.http-version',
+    'httpVersion is "1.1" for HTTP/1.1',
+    '/scope',
+    'httpVersion',
+    '1.1',
+    undefined,
+    'http1-only', // h2.scope checks "2"
+  ),
   field('scope.scheme', 'scheme is "http" on a plain connection', '/scope', 'scheme', 'http'),
   field('scope.method', 'method as sent', '/scope', 'method', 'POST', { method: 'POST', body: '' }),
   field(
@@ -191,6 +201,7 @@ export const scopeCases: Case[] = [
   },
   {
     id: 'scope.client-server',
+    http2: 'same',
     title: 'client and server addresses are set',
     spec: '§5.1',
     app: 'main',
@@ -255,6 +266,7 @@ export const scopeCases: Case[] = [
   },
   {
     id: 'scope.root-path-prefixed',
+    http2: 'same',
     title: 'behind a root path, rootPath is set and prefixed to path and rawPath',
     spec: '§5.1',
     app: 'main',
@@ -273,6 +285,7 @@ export const scopeCases: Case[] = [
   },
   {
     id: 'scope.valid',
+    http2: 'same',
     title: 'the whole scope passes validateScope',
     spec: '§5.1',
     app: 'main',

@@ -15,17 +15,20 @@ export const token = () => randomUUID()
 
 /** GET (or another method) through fetch; the body as text. */
 export async function fetchText(
-  ctx: Pick<CaseContext, 'url'>,
+  ctx: Pick<CaseContext, 'url' | 'fetch'>,
   path: string,
   init: RequestInit = {},
 ): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${ctx.url}${path}`, { ...init, signal: AbortSignal.timeout(10_000) })
+  const res = await (ctx.fetch ?? fetch)(`${ctx.url}${path}`, {
+    ...init,
+    signal: AbortSignal.timeout(10_000),
+  })
   return { status: res.status, text: await res.text() }
 }
 
 /** A JSON answer through fetch. */
 export async function fetchJSON<T = Record<string, unknown>>(
-  ctx: Pick<CaseContext, 'url'>,
+  ctx: Pick<CaseContext, 'url' | 'fetch'>,
   path: string,
   init: RequestInit = {},
 ): Promise<T> {
@@ -42,7 +45,7 @@ export async function fetchJSON<T = Record<string, unknown>>(
  * the record as it is, for the case to report).
  */
 export async function recorded(
-  ctx: Pick<CaseContext, 'url'>,
+  ctx: Pick<CaseContext, 'url' | 'fetch'>,
   t: string,
   check: (r: Record<string, unknown>) => boolean = () => true,
 ): Promise<Record<string, unknown>> {
