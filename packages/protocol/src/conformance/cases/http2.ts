@@ -68,7 +68,7 @@ export const http2Cases: Case[] = [
   h2Case({
     id: 'h2.scope',
     title: 'an HTTP/2 request: httpVersion "2", no pseudo-headers, host first from :authority',
-    spec: '§5.1',
+    spec: '§5.10.1',
     async run(ctx) {
       const r = await h2(ctx, '/scope?v=2')
       const scope = JSON.parse(r.body.toString() || '{}') as Record<string, unknown>
@@ -135,7 +135,7 @@ export const http2Cases: Case[] = [
   h2Case({
     id: 'h2.reset-after-start',
     title: 'an app failing after the start resets its stream only; the session serves on',
-    spec: '§5.6',
+    spec: '§5.10.3',
     async run(ctx) {
       const r = await h2(ctx, '/throw-after')
       expectThat(
@@ -171,7 +171,7 @@ export const http2Cases: Case[] = [
   h2Case({
     id: 'h2.short-content-length',
     title: 'a body short of content-length: ContentLengthError, the stream is reset',
-    spec: '§5.4.4',
+    spec: '§5.10.3',
     async run(ctx) {
       const t = token()
       const r = await h2(ctx, `/short-length?t=${t}`)
@@ -213,7 +213,7 @@ export const http2Cases: Case[] = [
   h2Case({
     id: 'h2.rst-disconnect',
     title: "a client's RST_STREAM is http.disconnect for that stream; another is served",
-    spec: '§5.7.1',
+    spec: '§5.10.3',
     async run(ctx) {
       const t = token()
       const session = await ctx.h2!.isolated(ctx.url)
