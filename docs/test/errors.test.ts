@@ -33,15 +33,13 @@ const HTTP_PATTERN = 'TSGI_FW_ERR_HTTP_<status>'
 /**
  * Error classes exported without being `TSGIError`s, and why: the test client's outcomes carry
  * a WebSocket close code in `code` (a number) or an HTTP status; the conformance suite's are a
- * case's verdict (failed, skipped), reported by its runner; pathsend's error lives in a file of
- * `toFetch` still to be moved onto the base class.
+ * case's verdict (failed, skipped), reported by its runner.
  */
 const NOT_TSGI_ERRORS = new Set([
   'WebSocketClosedError',
   'WebSocketDeniedError',
   'ConformanceFailure',
   'CaseSkipped',
-  'PathsendLengthError',
 ])
 
 interface Entry {

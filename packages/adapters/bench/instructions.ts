@@ -1,7 +1,7 @@
 /**
- * `pnpm bench:instructions <bun|deno> <plain|tofetch> [scenario]`: instructions per request of
- * one fetch-runtime server under valgrind's callgrind, repeatable on a loaded machine (unlike
- * req/s and CPU time). The server is `bench/bun-host.ts` / `deno-host.ts`; it is warmed up,
+ * `node --conditions=@tsgi/source bench/instructions.ts <bun|deno> <plain|tofetch> [scenario]`:
+ * instructions per request of one fetch-runtime server under valgrind's callgrind, repeatable
+ * on a loaded machine (unlike req/s and CPU time). The server is `bench/bun-host.ts` / `deno-host.ts`; it is warmed up,
  * the counters are zeroed, BENCH_REQUESTS requests (default 4000, 8 connections) are sent, and
  * the instructions of the server's main thread (the JavaScript and the runtime's HTTP loop;
  * not the JIT and GC helper threads, which run when they like) are divided by them.

@@ -15,6 +15,10 @@
  * against the current one), and `bun-before` / `deno-before` (the TSGI app through the toFetch
  * of BENCH_TOFETCH_BEFORE, a path to an older `src/fetch/to-fetch.ts`, against the current one).
  *
+ * For the fetch runtimes on a loaded machine, `node --conditions=@tsgi/source
+ * bench/instructions.ts <bun|deno> <plain|tofetch> <json|param|echo>` counts instructions per
+ * request under callgrind instead (repeatable where CPU time is not).
+ *
  * Environment: BENCH_ONLY (comma list of pairs, default `hono,express,bun,deno`),
  * BENCH_SCENARIOS (comma list of `json,param,echo`, default all), BENCH_ROUNDS
  * (3), BENCH_SECONDS per round (5), BENCH_CONNECTIONS (50), BENCH_NODE_FLAGS (extra node flags

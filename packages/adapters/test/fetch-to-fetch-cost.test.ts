@@ -93,6 +93,48 @@ describe('toFetch request body', () => {
   })
 })
 
+describe('toFetch scope.headers', () => {
+  it('is made on first read, assignable, copied by a spread, in its place among the fields', async () => {
+    const seen = deferred<Record<string, unknown>>()
+    const app: Application = async (scope, _r, send) => {
+      if (scope.type !== 'http') return
+      const keys = Object.keys(scope)
+      const first = scope.headers
+      const again = scope.headers
+      const copy = { ...scope }
+      scope.headers = [['x-replaced', '1']]
+      seen.resolve({ keys, first, same: first === again, copy: copy.headers, now: scope.headers })
+      await send({ type: 'http.response.start', status: 204 })
+      await send({ type: 'http.response.body' })
+    }
+    await toFetch(app).fetch(new Request('http://h:81/p', { headers: { 'x-a': '1' } }))
+    const got = await seen.promise
+    expect(got.keys).toEqual([
+      'type',
+      'tsgi',
+      'httpVersion',
+      'method',
+      'scheme',
+      'path',
+      'rawPath',
+      'queryString',
+      'headers',
+      'server',
+      'rootPath',
+      'client',
+      'state',
+      'extensions',
+    ])
+    expect(got.first).toEqual([
+      ['host', 'h:81'],
+      ['x-a', '1'],
+    ])
+    expect(got.same).toBe(true)
+    expect(got.copy).toEqual(got.first)
+    expect(got.now).toEqual([['x-replaced', '1']])
+  })
+})
+
 describe('toFetch request.signal', () => {
   /** A request whose `signal` is `signal`, counting reads of it. */
   function watched(req: Request, signal: AbortSignal): { req: Request; reads: () => number } {

@@ -65,6 +65,20 @@ for (const [runtime, bin] of runtimes) {
       })
     })
 
+    it('scope.headers read long after the response went out still has every field', async () => {
+      const res = await fetch(`http://127.0.0.1:${host.port}/late-headers`, {
+        headers: { 'x-probe': 'late' },
+      })
+      expect(await res.json()).toEqual({ answered: true })
+      await fetch(`http://127.0.0.1:${host.port}/release-late`)
+      const late = await poll(
+        async () => (await record(host)).lateHeaders,
+        (h) => h !== null,
+      )
+      expect(late).toContainEqual(['x-probe', 'late'])
+      expect(late).toContainEqual(['host', `127.0.0.1:${host.port}`])
+    })
+
     it('WebSocket: subprotocol, text and bytes echoed, the app’s close code and reason', async () => {
       const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, ['other', 'chat'])
       ws.binaryType = 'arraybuffer'

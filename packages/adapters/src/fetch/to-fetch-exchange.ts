@@ -11,6 +11,7 @@
 import {
   type Application,
   ClientDisconnectedError,
+  callApplication,
   type HTTPIncomingEvent,
   HTTPResponseTracker,
   type HTTPScope,
@@ -18,23 +19,20 @@ import {
   isClientDisconnected,
   type SendEvent,
 } from '@tsgi/protocol'
-import { readWhole, wholeBodyLength } from './to-fetch-body.ts'
+import { RequestBody } from './to-fetch-body.ts'
 import { type FileOpener, openForPathsend } from './to-fetch-pathsend.ts'
 import { closingResponse } from './to-fetch-refusal.ts'
 import { responseOf } from './to-fetch-response.ts'
 import type { Cuttable, InFlight } from './to-fetch-shutdown.ts'
+import { ResponseStream } from './to-fetch-stream.ts'
+import type { WaitUntil } from './to-fetch-wait-until.ts'
 
-/** What one read of the request body gives. */
-type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
 /** What a `Response` can be built with. */
 type ResponseBody = ConstructorParameters<typeof Response>[0]
 
 const EMPTY = new Uint8Array(0)
 /** What `send()` returns when nothing waits: one shared settled promise, no async frame. */
 const SENT = Promise.resolve()
-
-/** Bytes the response stream holds before `send()` waits for the client to read. */
-const HIGH_WATER_MARK = 64 * 1024
 
 const disconnect = (): HTTPIncomingEvent => ({ type: 'http.disconnect' })
 
@@ -46,6 +44,7 @@ export function exchange(
   onError: (error: unknown) => void,
   files: FileOpener | undefined,
   inFlight: InFlight,
+  waitUntil?: WaitUntil,
 ): Promise<Response> {
   const unit = new Exchange(request, scope, onError, files, inFlight)
   const result = new Promise<Response>((resolve) => {
@@ -53,20 +52,25 @@ export function exchange(
   })
   // In flight until the application returned: `close()` waits for it, or cuts it.
   inFlight.add(unit)
-  let running: Promise<void>
-  try {
-    running = app(
-      scope,
-      () => unit.receive(),
-      (event) => unit.send(event),
+  const receive = () => unit.receive()
+  const send = (event: SendEvent) => unit.send(event)
+  if (waitUntil === undefined) {
+    callApplication(app, scope, receive, send, unit.onReturn, unit.onThrow)
+  } else {
+    // A Worker cancels what runs after its response unless it is handed to ctx.waitUntil.
+    waitUntil(
+      new Promise<void>((ended) =>
+        callApplication(
+          app,
+          scope,
+          receive,
+          send,
+          () => ended(unit.onReturn()),
+          (error) => ended(unit.onThrow(error)),
+        ),
+      ),
     )
-  } catch (error) {
-    running = Promise.reject(error)
   }
-  Promise.resolve(running).then(
-    () => unit.returned(),
-    (error: unknown) => unit.rejected(error),
-  )
   return result
 }
 
@@ -83,21 +87,12 @@ class Exchange implements Cuttable {
   gone = false
   /** The exchange is over for the app: the response completed, failed, or the client left. */
   finished = false
-  bodyDone = false
-  /**
-   * The body is opened on the first `receive()`: an app that never reads it costs nothing, and
-   * `request.body` is not even looked at for a small sized body (on Bun and Deno the getter
-   * makes a ReadableStream of a body they already hold: ~5 µs a POST).
-   */
-  reader: ReadableStreamDefaultReader<Uint8Array> | undefined = undefined
-  /** Ends a pending body read early (the client left, or the exchange ended). */
-  stopRead: (() => void) | null = null
+  readonly body: RequestBody
   /** Wakes a `receive()` waiting for the end of the exchange. */
   wakeEnded: (() => void) | null = null
   ended: Promise<void> | undefined = undefined
-  controller: ReadableStreamDefaultController<Uint8Array> | null = null
-  /** Wakes a `send()` waiting for the client to read (or the cut of a failed stream). */
-  pulled: (() => void) | null = null
+  /** The streamed body, once the answer is one. */
+  stream: ResponseStream | null = null
   signal: AbortSignal | undefined = undefined
   /** The `abort` listener of `request.signal` (and the stream's cancel): the client left. */
   leave: (() => void) | undefined = undefined
@@ -110,6 +105,7 @@ class Exchange implements Cuttable {
     inFlight: InFlight,
   ) {
     this.request = request
+    this.body = new RequestBody(request, this)
     this.tracker = new HTTPResponseTracker(scope.method, scope.extensions)
     this.onError = onError
     this.files = files
@@ -120,9 +116,8 @@ class Exchange implements Cuttable {
     if (this.gone) return
     this.gone = true
     this.wake()
-    this.pulled?.()
-    if (this.reader !== undefined) this.reader.cancel().catch(noop)
-    else if (!this.request.bodyUsed) this.request.body?.cancel().catch(noop)
+    this.stream?.wake()
+    this.body.cancel()
   }
 
   /**
@@ -148,59 +143,20 @@ class Exchange implements Cuttable {
 
   wake(): void {
     this.finished = true
-    this.stopRead?.()
+    this.body.interrupt()
     this.wakeEnded?.()
   }
 
   receive(): Promise<HTTPIncomingEvent> {
     if (this.gone || this.tracker.complete) return Promise.resolve(disconnect())
-    if (!this.bodyDone && this.reader === undefined && wholeBodyLength(this.request) !== undefined)
-      return this.receiveWhole()
+    if (this.body.whole) return this.body.readWhole()
     return this.receiveSlow()
-  }
-
-  receiveWhole(): Promise<HTTPIncomingEvent> {
-    this.bodyDone = true
-    return readWhole(this.request, (stop) => {
-      this.stopRead = stop
-    }).then((body): HTTPIncomingEvent => {
-      this.stopRead = null
-      if (body === undefined || this.gone) {
-        this.depart()
-        return disconnect()
-      }
-      return { type: 'http.request', body, moreBody: false }
-    })
   }
 
   async receiveSlow(): Promise<HTTPIncomingEvent> {
     this.watch()
     if (this.gone) return disconnect()
-    if (!this.bodyDone && this.reader === undefined && this.request.body === null) {
-      this.bodyDone = true
-      return { type: 'http.request', body: EMPTY, moreBody: false }
-    }
-    if (!this.bodyDone) {
-      this.reader ??= (this.request.body as ReadableStream<Uint8Array>).getReader()
-      const open = this.reader
-      // A body cut short errors the read (Deno): that is the client leaving.
-      // Not Promise.race with `ended`: each race leaves a reaction on that long-lived promise
-      // holding the settled race, and so its chunk, until the exchange ends (64 MiB retained).
-      const read = await new Promise<ReadResult | undefined>((settle) => {
-        this.stopRead = () => settle(undefined)
-        open.read().then(settle, () => settle(undefined))
-      })
-      this.stopRead = null
-      if (read === undefined || this.gone) {
-        this.depart()
-        return disconnect()
-      }
-      if (read.done) {
-        this.bodyDone = true
-        return { type: 'http.request', body: EMPTY, moreBody: false }
-      }
-      return { type: 'http.request', body: read.value, moreBody: true }
-    }
+    if (!this.body.done) return this.body.readNext()
     if (!this.finished) {
       this.ended ??= new Promise<void>((r) => {
         this.wakeEnded = r
@@ -215,21 +171,6 @@ class Exchange implements Cuttable {
     const tracker = this.tracker
     if (tracker.bodyless && body instanceof ReadableStream) body.cancel().catch(noop)
     this.resolve(responseOf(tracker, tracker.bodyless ? null : body, size))
-  }
-
-  stream(): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>(
-      {
-        start: (c) => {
-          this.controller = c
-        },
-        pull: () => {
-          this.pulled?.()
-        },
-        cancel: this.leaver(),
-      },
-      { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
-    )
   }
 
   send(event: SendEvent): Promise<void> {
@@ -262,36 +203,28 @@ class Exchange implements Cuttable {
       }
       // A streamed answer lasts: the client may leave at any point of it.
       this.watch()
-      this.answer(this.stream())
+      this.stream = new ResponseStream(this.leaver())
+      this.answer(this.stream.readable)
     }
-    const c = this.controller
-    if (c === null) {
+    const stream = this.stream
+    if (stream === null) {
       if (!more) this.wake()
       return SENT
     }
-    if (body.byteLength > 0) c.enqueue(body)
+    stream.enqueue(body)
     if (!more) {
-      c.close()
+      stream.close()
       this.wake()
       return SENT
     }
-    return (c.desiredSize ?? 0) > 0 ? SENT : this.drained(c)
+    return stream.full ? this.drained(stream) : SENT
   }
 
   /** Backpressure: waits until the client read the queue below the high-water mark. */
-  async drained(c: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+  async drained(stream: ResponseStream): Promise<void> {
     this.watch()
-    while (!this.gone && (c.desiredSize ?? 0) <= 0) await this.nextPull()
+    while (!this.gone && stream.full) await stream.nextPull()
     if (this.gone) throw new ClientDisconnectedError()
-  }
-
-  nextPull(): Promise<void> {
-    return new Promise<void>((r) => {
-      this.pulled = () => {
-        this.pulled = null
-        r()
-      }
-    })
   }
 
   async sendFile(files: FileOpener, path: string): Promise<void> {
@@ -306,20 +239,6 @@ class Exchange implements Cuttable {
     this.wake()
   }
 
-  async cutStream(error: unknown): Promise<void> {
-    // Bun drops what it read from a stream but had not written when the stream errors in the
-    // same turn: let the client have the queue, and the runtime one macrotask to write it.
-    this.watch()
-    while (
-      !this.gone &&
-      this.controller !== null &&
-      (this.controller.desiredSize ?? 0) < HIGH_WATER_MARK
-    )
-      await this.nextPull()
-    await new Promise((r) => setTimeout(r, 0))
-    this.controller?.error(error)
-  }
-
   fail(error: unknown): void {
     // After the client left, nothing is an application error and nobody reads the answer.
     if (!this.gone && !isClientDisconnected(error)) this.onError(error)
@@ -332,7 +251,11 @@ class Exchange implements Cuttable {
           ? new Response(null, { status: 500 })
           : closingResponse(500, 'Internal Server Error'),
       )
-    } else void this.cutStream(error)
+    } else if (this.stream !== null) {
+      // What was queued reaches the client, then the stream errors and the runtime cuts.
+      this.watch()
+      void this.stream.cut(error, () => this.gone)
+    }
     this.wake()
   }
 
@@ -344,8 +267,11 @@ class Exchange implements Cuttable {
     if (!this.answered) {
       this.answered = true
       this.resolve(closingResponse(503, 'Service Unavailable'))
-    } else if (streaming) this.controller?.error(new Error('toFetch: shut down mid-response'))
+    } else if (streaming) this.stream?.error(new Error('toFetch: shut down mid-response'))
   }
+
+  readonly onReturn = (): void => this.returned()
+  readonly onThrow = (error: unknown): void => this.rejected(error)
 
   returned(): void {
     this.inFlight.delete(this)

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { HeaderList } from '@tsgi/protocol'
+import { type HeaderList, TSGIError } from '@tsgi/protocol'
 
 /** An opened file: its bytes and its size. */
 export interface OpenedFile {
@@ -25,11 +25,12 @@ export const PathsendErrorCode = {
 } as const
 
 /** A `content-length` the application set does not match the file (the response is a 500). */
-export class PathsendLengthError extends Error {
-  /** Stable code: `TSGI_ADAPTERS_ERR_PATHSEND_LENGTH`. */
-  readonly code = PathsendErrorCode.length
+export class PathsendLengthError extends TSGIError<typeof PathsendErrorCode.length> {
   constructor(path: string, declared: string, size: number) {
-    super(`pathsend ${path}: content-length ${declared} does not match the file's ${size} bytes`)
+    super(
+      PathsendErrorCode.length,
+      `pathsend ${path}: content-length ${declared} does not match the file's ${size} bytes`,
+    )
     this.name = 'PathsendLengthError'
   }
 }

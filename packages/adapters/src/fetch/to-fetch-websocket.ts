@@ -17,6 +17,7 @@ import {
   WebSocketTracker,
 } from '@tsgi/protocol'
 import { requestFields, type ScopeBase } from './to-fetch-scope.ts'
+import { waitUntilOf } from './to-fetch-wait-until.ts'
 import { IncomingQueue, QUEUE_FULL, type WebSocketQueueLimit } from './to-fetch-websocket-queue.ts'
 
 /** The host's side of an open WebSocket, as `toFetch` drives it. */
@@ -308,5 +309,6 @@ export function websocketExchange(
       },
     )
     .finally(() => sessions.delete(session))
+  waitUntilOf(hostArgs.ctx)?.(done)
   return result
 }

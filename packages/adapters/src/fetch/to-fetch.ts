@@ -10,6 +10,7 @@ import type { FileOpener } from './to-fetch-pathsend.ts'
 import { refusal } from './to-fetch-refusal.ts'
 import { type ScopeBase, scopeOf } from './to-fetch-scope.ts'
 import { gracefulShutdownMs, InFlight, within } from './to-fetch-shutdown.ts'
+import { waitUntilOf } from './to-fetch-wait-until.ts'
 import {
   isWebSocketRequest,
   type LiveSession,
@@ -137,7 +138,15 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): FetchAp
       const host = { env, ctx }
       return websocketExchange(app, request, scope, upgrader, host, onError, sessions, queueLimit)
     }
-    return exchange(app, request, scopeOf(request, base), onError, files, inFlight)
+    return exchange(
+      app,
+      request,
+      scopeOf(request, base),
+      onError,
+      files,
+      inFlight,
+      waitUntilOf(ctx),
+    )
   }
   let closing: Promise<void> | undefined
   const shutdown = async (): Promise<void> => {

@@ -62,6 +62,7 @@ export const record = async (host: Host) =>
     hanging: number
     cut: number
     held: { messages: number; bytes: number; code: number } | null
+    lateHeaders: Array<[string, string]> | null
   }
 
 /** Polls `value()` until `done` holds of it (a deadline, not a wait: 10 s on a busy machine). */

@@ -5,6 +5,8 @@
  * - `GET /stream?n=N`: N chunks of 64 KiB, counting the bytes whose `send()` resolved.
  * - `POST /wait`: reads the body, then waits for `http.disconnect` and records it.
  * - `GET /scope`: the scope as JSON.
+ * - `GET /late-headers`: answers, then, once `GET /release-late` came, reads `scope.headers`
+ *   (long after its response went out) into `lateHeaders`.
  * - `GET /hang`: never answers, never returns (counted in `hanging`; when cut, in `cut`).
  * - `GET /hang-stream`: starts a streamed answer, sends one chunk, then hangs like `/hang`.
  * - websocket `/ws`: accepts (`chat` when offered, header `x-accepted`), echoes text and bytes,
@@ -25,7 +27,12 @@ const record = {
   hanging: 0,
   cut: 0,
   held: null as { messages: number; bytes: number; code: number } | null,
+  lateHeaders: null as Array<[string, string]> | null,
 }
+let releaseLate!: () => void
+const lateReleased = new Promise<void>((r) => {
+  releaseLate = r
+})
 let release!: () => void
 const released = new Promise<void>((r) => {
   release = r
@@ -71,6 +78,16 @@ async function http(scope: HTTPScope, receive: Receive, send: Send) {
   }
   if (path === '/release') {
     release()
+    return json(send, { released: true })
+  }
+  if (path === '/late-headers') {
+    await json(send, { answered: true })
+    await lateReleased
+    record.lateHeaders = scope.headers.map(([name, value]) => [name, value])
+    return
+  }
+  if (path === '/release-late') {
+    releaseLate()
     return json(send, { released: true })
   }
   if (path === '/hang') return hang(receive)
