@@ -61,6 +61,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   return runServer(args, { supervised })
 }
 
+/** How long a stopped `tsgi` process waits for a supervisor's late signal before it ends. */
+const LATE_SIGNAL_GRACE_MS = 250
+
 /**
  * Runs `main()` as the `tsgi` process: sets the exit code, then lets the process end. Once the
  * server has stopped, a signal has nothing left to stop: a package manager that forwards the
@@ -74,6 +77,10 @@ export async function runCommand(argv: readonly string[] = process.argv.slice(2)
   const ignore = () => {}
   process.on('SIGTERM', ignore)
   process.on('SIGINT', ignore)
+  // pnpm forwards CTRL+C to its child, and a second SIGINT it gets (the terminal's and its own
+  // parent's) makes it send SIGTERM: that one may come just after the drain. The process stays
+  // a moment with the handlers above, so the signal cannot land while Node is tearing down.
+  setTimeout(() => {}, LATE_SIGNAL_GRACE_MS)
   setTimeout(() => process.exit(), 2000).unref()
 }
 
