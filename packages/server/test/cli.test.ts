@@ -42,6 +42,11 @@ describe('tsgi <module>', () => {
     // The drain waits for the request that never ends (for up to 30 s).
     await running.waitFor(/shutting down\n/)
     expect(running.child.exitCode).toBe(null)
+    // A first different signal is the same stop request (pnpm's SIGTERM after CTRL+C)...
+    running.child.kill('SIGINT')
+    await running.waitFor(/received SIGINT while stopping on SIGTERM: still shutting down/)
+    expect(running.child.exitCode).toBe(null)
+    // ...a signal after it forces.
     running.child.kill('SIGINT')
     expect(await running.exited).toBe(1)
     expect(running.stderr()).toContain('received SIGINT again: forcing exit')

@@ -137,3 +137,22 @@ describe('after the server stopped, a signal changes nothing', () => {
     expect(p.stderr()).not.toMatch(/forcing exit/)
   })
 })
+
+describe('only the same signal again forces the exit', () => {
+  // A terminal's CTRL+C reaches pnpm twice (from the terminal and forwarded by its parent), and
+  // pnpm then sends its child SIGTERM: one stop request, not a user asking to force.
+  test('SIGINT, then SIGTERM during the drain: the drain completes, exit 0', async () => {
+    const p = start([`${fixture('lifespan-gated.ts')}:immediate`, '--port', '0'])
+    const url = await p.url
+    const pending = request(`${url}/until-sigterm`)
+    await p.waitFor(/fixture: request in flight/)
+    p.child.kill('SIGINT')
+    await p.waitFor(/received SIGINT: shutting down gracefully/)
+    p.child.kill('SIGTERM')
+    const res = await pending
+    expect(res.statusCode).toBe(200)
+    expect(await res.body.text()).toBe('ok')
+    expect(await p.exited).toBe(ExitCode.ok)
+    expect(p.stderr()).not.toMatch(/forcing exit/)
+  })
+})

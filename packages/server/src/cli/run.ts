@@ -150,14 +150,28 @@ export async function runServer(args: CliArgs, hooks: RunHooks = {}): Promise<nu
   const force = new Promise<number>((resolve) => {
     forced = resolve
   })
+  let stoppingOn: NodeJS.Signals | undefined
+  let absorbed = false
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
+      // The same signal again forces, and so does any third one; a first different signal does
+      // not: a supervisor that turns the terminal's CTRL+C into a SIGTERM (pnpm does when it
+      // gets SIGINT twice, the terminal's and its parent's forward) makes the same stop
+      // request, and must not cut the drain short.
+      if (signal !== stoppingOn && !absorbed) {
+        absorbed = true
+        logger.info(
+          `received ${signal} while stopping on ${stoppingOn}: still shutting down (send a signal again to force)`,
+        )
+        return
+      }
       logger.warn(`received ${signal} again: forcing exit`)
       forced(ExitCode.loadFailed)
       setImmediate(() => process.exit(ExitCode.loadFailed))
       return
     }
     logger.info(`received ${signal}: shutting down gracefully (send it again to force)`)
+    stoppingOn = signal
     stop.abort()
   }
   const onSigint = hooks.supervised
