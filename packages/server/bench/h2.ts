@@ -6,6 +6,11 @@
  *
  *   node --conditions=@tsgi/source bench/h2.ts            (BENCH_REQUESTS, BENCH_ROUNDS)
  *   BENCH_SOAK_S=300 node --conditions=@tsgi/source bench/h2.ts   (memory over a soak)
+ *   BENCH_BASE_SRC=/elsewhere/packages/server/src/index.ts …   (a third target: tsgi from
+ *                    another tree, e.g. before a change, in the same alternating rounds)
+ *   BENCH_PIN=1 …   (servers on CPU 0, h2load on CPU 1 with taskset: the load generator never
+ *                    takes the server's core; on a 2-core machine it also keeps h2load's one
+ *                    thread from being the bottleneck unnoticed)
  *
  * h2load comes from Debian's nghttp2-client; it is installed with apt-get when missing (as
  * root), else the script says what to install.
@@ -18,6 +23,12 @@ import { cpuMs } from './cpu.ts'
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0)
+const PIN = process.env.BENCH_PIN === '1'
+const BASE_SRC = process.env.BENCH_BASE_SRC
+type Kind = 'raw' | 'tsgi' | 'base'
+/** `command args…`, under `taskset -c cpu` with BENCH_PIN (taskset execs: the pid is the command's). */
+const pinned = (cpu: number, command: string, args: string[]): [string, string[]] =>
+  PIN ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args]
 const self = fileURLToPath(import.meta.url)
 
 function ensureH2load(): void {
@@ -35,7 +46,7 @@ function ensureH2load(): void {
 }
 
 /** Child mode: serve one target on a free port and print it. */
-async function serveTarget(kind: 'raw' | 'tsgi'): Promise<void> {
+async function serveTarget(kind: Kind): Promise<void> {
   const body = new TextEncoder().encode('{"hello":"world"}')
   const length = String(body.byteLength)
   let port: number
@@ -43,17 +54,22 @@ async function serveTarget(kind: 'raw' | 'tsgi'): Promise<void> {
     const { createServer } = await import('node:http2')
     const server = createServer()
     server.on('stream', (stream) => {
+      // The bytes tsgi sends for the app below: its default `server` header included (node
+      // adds `date` to both).
       stream.respond({
         ':status': 200,
         'content-type': 'application/json',
         'content-length': length,
+        server: 'tsgi',
       })
       stream.end(body)
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     port = (server.address() as { port: number }).port
   } else {
-    const { serve } = await import('../src/index.ts')
+    const { serve } = (await import(
+      kind === 'base' && BASE_SRC ? BASE_SRC : '../src/index.ts'
+    )) as typeof import('../src/index.ts')
     const handle = await serve(
       async (scope, _receive, send) => {
         if (scope.type !== 'http') throw new Error(`unsupported scope ${scope.type}`)
@@ -71,19 +87,26 @@ async function serveTarget(kind: 'raw' | 'tsgi'): Promise<void> {
     )
     port = (handle.address as { port: number }).port
   }
+  // The soak asks for the heap after a full GC (the retained memory) with SIGUSR2.
+  process.on('SIGUSR2', () => {
+    ;(globalThis as { gc?: () => void }).gc?.()
+    const m = process.memoryUsage()
+    process.stdout.write(`memory heapUsed=${m.heapUsed} rss=${m.rss}\n`)
+  })
   process.stdout.write(`port ${port}\n`)
 }
 
 interface Target {
-  name: 'raw' | 'tsgi'
+  name: Kind
   child: ChildProcess
   port: number
 }
 
-async function start(name: 'raw' | 'tsgi'): Promise<Target> {
-  const child = spawn(process.execPath, ['--conditions=@tsgi/source', self, 'serve', name], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+async function start(name: Kind, flags: string[] = []): Promise<Target> {
+  const child = spawn(
+    ...pinned(0, process.execPath, [...flags, '--conditions=@tsgi/source', self, 'serve', name]),
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   let out = ''
   child.stdout!.setEncoding('utf8')
   while (!/port (\d+)/.test(out)) {
@@ -95,8 +118,15 @@ async function start(name: 'raw' | 'tsgi'): Promise<Target> {
 
 function h2load(port: number, streams: number, requests = REQUESTS): number {
   const out = execFileSync(
-    'h2load',
-    ['-n', String(requests), '-c', '4', '-m', String(streams), `http://127.0.0.1:${port}/`],
+    ...pinned(1, 'h2load', [
+      '-n',
+      String(requests),
+      '-c',
+      '4',
+      '-m',
+      String(streams),
+      `http://127.0.0.1:${port}/`,
+    ]),
     { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   )
   if (!new RegExp(`${requests} succeeded, 0 failed, 0 errored`).test(out)) throw new Error(out)
@@ -114,8 +144,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
 async function compare(): Promise<void> {
   ensureH2load()
   const targets = [await start('raw'), await start('tsgi')]
+  if (BASE_SRC) targets.push(await start('base'))
   try {
-    console.log(`h2c, h2load -c 4, ${REQUESTS} requests a round, ${ROUNDS} alternating rounds`)
+    console.log(
+      `h2c, h2load -c 4, ${REQUESTS} requests a round, ${ROUNDS} alternating rounds${PIN ? ', pinned' : ''}`,
+    )
     for (const streams of [1, 100]) {
       for (const t of targets) h2load(t.port, streams, Math.min(REQUESTS, 10_000)) // warm-up
       const results = new Map(targets.map((t) => [t.name, [] as { rps: number; cpu: number }[]]))
@@ -125,14 +158,17 @@ async function compare(): Promise<void> {
         }
       }
       const raw = results.get('raw')!
-      const tsgi = results.get('tsgi')!
       const rps = (r: { rps: number }[]) => median(r.map((x) => x.rps))
       const cpu = (r: { cpu: number }[]) => median(r.map((x) => x.cpu))
-      console.log(
-        `-m ${String(streams).padStart(3)}: raw ${rps(raw).toFixed(0)} req/s ${cpu(raw).toFixed(1)} µs CPU, ` +
-          `tsgi ${rps(tsgi).toFixed(0)} req/s ${cpu(tsgi).toFixed(1)} µs CPU; ` +
-          `req/s ratio ${(rps(tsgi) / rps(raw)).toFixed(2)}, CPU ratio (raw/tsgi) ${(cpu(raw) / cpu(tsgi)).toFixed(2)}`,
-      )
+      for (const name of ['tsgi', 'base'] as const) {
+        const other = results.get(name)
+        if (other === undefined) continue
+        console.log(
+          `-m ${String(streams).padStart(3)}: raw ${rps(raw).toFixed(0)} req/s ${cpu(raw).toFixed(1)} µs CPU, ` +
+            `${name} ${rps(other).toFixed(0)} req/s ${cpu(other).toFixed(1)} µs CPU; ` +
+            `req/s ratio ${(rps(other) / rps(raw)).toFixed(2)}, CPU ratio (raw/${name}) ${(cpu(raw) / cpu(other)).toFixed(2)}`,
+        )
+      }
     }
   } finally {
     for (const t of targets) t.child.kill()
@@ -142,29 +178,39 @@ async function compare(): Promise<void> {
 /** Memory of the tsgi target under h2 load for BENCH_SOAK_S seconds, sampled each 30 s. */
 async function soak(): Promise<void> {
   ensureH2load()
-  const target = await start('tsgi')
-  const rss = () => {
-    const status = execFileSync('cat', [`/proc/${target.child.pid}/status`], { encoding: 'utf8' })
-    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024
+  const target = await start('tsgi', ['--expose-gc'])
+  const stdout = target.child.stdout!
+  /** RSS and the heap after a full GC, in MiB, from the target itself. */
+  const memory = async (): Promise<string> => {
+    target.child.kill('SIGUSR2')
+    let line = ''
+    while (!/memory heapUsed=(\d+) rss=(\d+)/.test(line))
+      line += ((await once(stdout, 'data')) as [string])[0]
+    const [, heap, rss] = /memory heapUsed=(\d+) rss=(\d+)/.exec(line)!
+    const mib = (bytes: string) => (Number(bytes) / 2 ** 20).toFixed(1)
+    return `RSS ${mib(rss!)} MiB, heap after GC ${mib(heap!)} MiB`
   }
   try {
-    const end = Date.now() + SOAK_S * 1000
-    let next = Date.now()
+    const start = Date.now()
+    const end = start + SOAK_S * 1000
+    let next = start
+    let requests = 0
     while (Date.now() < end) {
       h2load(target.port, 100, 50_000)
+      requests += 50_000
       if (Date.now() >= next) {
         console.log(
-          `${Math.round((SOAK_S * 1000 - (end - Date.now())) / 1000)} s: RSS ${rss().toFixed(0)} MiB`,
+          `${Math.round((Date.now() - start) / 1000)} s, ${requests} requests: ${await memory()}`,
         )
         next += 30_000
       }
     }
-    console.log(`end: RSS ${rss().toFixed(0)} MiB`)
+    console.log(`end, ${requests} requests: ${await memory()}`)
   } finally {
     target.child.kill()
   }
 }
 
-if (process.argv[2] === 'serve') await serveTarget(process.argv[3] as 'raw' | 'tsgi')
+if (process.argv[2] === 'serve') await serveTarget(process.argv[3] as Kind)
 else if (SOAK_S > 0) await soak()
 else await compare()

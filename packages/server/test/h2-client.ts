@@ -8,6 +8,8 @@ import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } fro
 export interface H2Answer {
   status: number
   headers: IncomingHttpHeaders
+  /** The response's fields as received, `[name, value, …]` in wire order. */
+  rawHeaders: string[]
   body: Buffer
   trailers: IncomingHttpHeaders | null
   /** The stream's RST_STREAM code (0 when it ended normally). */
@@ -28,14 +30,16 @@ export function h2Request(
     const answer: H2Answer = {
       status: 0,
       headers: {},
+      rawHeaders: [],
       body: Buffer.alloc(0),
       trailers: null,
       rstCode: 0,
       complete: false,
     }
-    stream.on('response', (h) => {
+    stream.on('response', (h, _flags, raw: string[]) => {
       answer.status = Number(h[':status'])
       answer.headers = h
+      answer.rawHeaders = raw
     })
     stream.on('trailers', (t) => {
       answer.trailers = t

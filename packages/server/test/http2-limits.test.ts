@@ -246,6 +246,30 @@ describe('streams and sessions', () => {
     expect(errorCodeOf(await busy.waitFor(isGoaway, 'GOAWAY'))).toBe(ErrorCode.NO_ERROR)
   })
 
+  test("streams one after another never touch node:http2's session timeout", async () => {
+    const { server, port } = await start({ idleTimeoutMs: 60_000 })
+    let calls = 0
+    server.on('session', (session) => {
+      const setTimeout = session.setTimeout.bind(session)
+      session.setTimeout = (ms: number, callback?: () => void) => {
+        calls++
+        return setTimeout(ms, callback)
+      }
+    })
+    const session = h2connect(`http://127.0.0.1:${port}`)
+    try {
+      for (let i = 0; i < 5; i++) {
+        const stream = session.request({ ':path': `/one-at-a-time/${i}` })
+        stream.resume()
+        await once(stream, 'close')
+      }
+    } finally {
+      session.close()
+    }
+    // Disarming and re-arming it around each stream was a measured cost of every request.
+    expect(calls).toBe(0)
+  })
+
   test('a header block left unfinished (slowloris over h2) is ended by the idle timeout', async () => {
     const { port, calls } = await start({ idleTimeoutMs: 150 })
     const w = await wire(port)

@@ -183,6 +183,41 @@ describe('h2c with prior knowledge beside HTTP/1.1', () => {
     expect(answer.headers.server).toBe('tsgi')
   })
 
+  test("the application's field order goes on the wire, a repeated name interleaved included", async () => {
+    server = await startServer(
+      async (scope, _receive, send) => {
+        if (scope.type !== 'http') return
+        await send({
+          type: 'http.response.start',
+          status: 200,
+          headers: [
+            ['x-order', '1'],
+            ['set-cookie', 'a=1'],
+            ['set-cookie', 'b=2'],
+            ['x-order', '2'],
+          ],
+        })
+        await send({ type: 'http.response.body', body: text('ok') })
+      },
+      { http2: true, serverHeader: false, dateHeader: false },
+    )
+    const answer = await h2Request(h2(server.url), {})
+    expect(answer.rawHeaders).toEqual([
+      ':status',
+      '200',
+      'x-order',
+      '1',
+      'set-cookie',
+      'a=1',
+      'set-cookie',
+      'b=2',
+      'x-order',
+      '2',
+      'content-length',
+      '2',
+    ])
+  })
+
   test('HEAD announces the length without DATA; 204 and 304 carry neither', async () => {
     server = await startServer(
       async (scope, _receive, send) => {

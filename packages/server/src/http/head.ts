@@ -12,16 +12,17 @@ import type { ServerContext } from '../context.ts'
 /**
  * Builds the flat `[name, value, …]` list for `res.writeHead`. `finalBody` is the whole body
  * when the first body event is also the last; `knownLength` is a length known otherwise (a
- * file's size), or -1.
+ * file's size), or -1. The fields are appended to `out` (h2 passes one that starts with its
+ * `:status`, so that its head is one array).
  */
 export function responseHead(
   t: HTTPResponseTracker,
   ctx: ServerContext,
   finalBody: Uint8Array | undefined,
   knownLength: number,
+  out: string[] = [],
 ): string[] {
   const source = t.headers
-  const out: string[] = []
   let server = false
   for (let i = 0; i < source.length; i++) {
     const [name, value] = source[i]!

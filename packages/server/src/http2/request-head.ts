@@ -46,7 +46,7 @@ export interface H2MalformedRequest {
 export type H2RequestHead = H2RequestFields | H2RequestRefusal | H2MalformedRequest
 
 /** RFC 9113 §8.2.2: fields that are about one HTTP/1.1 connection, never sent in HTTP/2. */
-const CONNECTION_SPECIFIC = new Set([
+export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
   'connection',
   'proxy-connection',
   'keep-alive',
@@ -57,6 +57,9 @@ const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const SCHEME = /^[A-Za-z][A-Za-z0-9+\-.]*$/
 
 const malformed = (reason: string): H2MalformedRequest => ({ kind: 'malformed', reason })
+const duplicate = (name: string) => malformed(`more than one ${name}`)
+/** The usual methods and schemes, known valid without their regular expression. */
+const COMMON_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
 
 /** Why `name` is not a valid HTTP/2 field name (§8.2.1), or null. */
 function nameProblem(name: string): string | null {
@@ -116,18 +119,18 @@ export function h2RequestFields(
     if (name.charCodeAt(0) === 0x3a) {
       // §8.3: pseudo-headers come first, once each, and only those defined for requests.
       if (regular) return malformed(`pseudo-header ${name} after a regular field`)
-      const duplicate = () => malformed(`more than one ${name}`)
+      // No closure for the repeated-field answer: this runs four times per request.
       if (name === ':method') {
-        if (method !== undefined) return duplicate()
+        if (method !== undefined) return duplicate(name)
         method = value
       } else if (name === ':scheme') {
-        if (scheme !== undefined) return duplicate()
+        if (scheme !== undefined) return duplicate(name)
         scheme = value
       } else if (name === ':authority') {
-        if (authority !== undefined) return duplicate()
+        if (authority !== undefined) return duplicate(name)
         authority = value
       } else if (name === ':path') {
-        if (target !== undefined) return duplicate()
+        if (target !== undefined) return duplicate(name)
         target = value
       } else if (name === ':protocol') {
         // RFC 8441 §4: only with SETTINGS_ENABLE_CONNECT_PROTOCOL, which this server never sends.
@@ -165,7 +168,7 @@ export function h2RequestFields(
   }
   if (cookieAt !== -1) fields[cookieAt] = ['cookie', cookie!]
   if (method === undefined) return malformed('missing :method')
-  if (!TCHAR.test(method)) return malformed('invalid :method')
+  if (!COMMON_METHODS.has(method) && !TCHAR.test(method)) return malformed('invalid :method')
   if (authority !== undefined && !validHost(authority, false))
     return malformed('invalid :authority')
   if (method === 'CONNECT') {
@@ -176,7 +179,8 @@ export function h2RequestFields(
     return { kind: 'refuse', status: 501, reason: 'CONNECT is not supported' }
   }
   if (scheme === undefined) return malformed('missing :scheme')
-  if (!SCHEME.test(scheme)) return malformed('invalid :scheme')
+  if (scheme !== 'https' && scheme !== 'http' && !SCHEME.test(scheme))
+    return malformed('invalid :scheme')
   if (target === undefined || target === '') return malformed('missing :path')
   if (target === '*') {
     if (method !== 'OPTIONS') return malformed('the asterisk :path is only for OPTIONS')
@@ -191,7 +195,9 @@ export function h2RequestFields(
     }
   }
   const hostValue = authority ?? host
-  const headers: HeaderList = hostValue === undefined ? fields : [['host', hostValue], ...fields]
+  // In place (no copy of the list): most requests have a handful of fields.
+  if (hostValue !== undefined) fields.unshift(['host', hostValue])
+  const headers: HeaderList = fields
   const q = target.indexOf('?')
   const raw = q === -1 ? target : target.slice(0, q)
   return {

@@ -7,15 +7,11 @@
  *
  * @module
  */
-import type { OutgoingHttpHeaders } from 'node:http2'
+import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
+import { CONNECTION_SPECIFIC } from './request-head.ts'
 
-const CONNECTION_SPECIFIC = new Set([
-  'connection',
-  'proxy-connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-])
+/** The options of `stream.respond`. */
+export type RespondOptions = Parameters<ServerHttp2Stream['respond']>[1]
 
 /**
  * `flat` (`[name, value, …]`, as `responseHead` returns it) with `:status`, names lowercased,
@@ -34,6 +30,54 @@ export function h2ResponseHeaders(status: number, flat: readonly string[]): Outg
     else out[name] = [String(seen), value]
   }
   return out
+}
+
+/**
+ * Makes `list` (`[':status', status, name, value, …]`, as `responseHead` fills it) node:http2's
+ * raw header list, in place: names lowercased, connection-specific fields dropped. A raw list
+ * (which `stream.respond` takes since Node 24 / 22.20) keeps the application's field order, a
+ * repeated name interleaved with others included (an object groups them), and node skips the
+ * copy it makes of an object.
+ */
+export function h2ResponseList(list: string[]): string[] {
+  let w = 2
+  for (let i = 2; i + 1 < list.length; i += 2) {
+    const name = list[i]!.toLowerCase()
+    if (CONNECTION_SPECIFIC.has(name)) continue
+    list[w] = name
+    list[w + 1] = list[i + 1]!
+    w += 2
+  }
+  list.length = w
+  return list
+}
+
+/**
+ * Whether `stream.respond` takes a raw header list. Cleared the first time an older node
+ * refuses one (ERR_INVALID_ARG_TYPE, thrown before the stream is touched): objects from then on.
+ */
+let rawHeads = true
+
+/**
+ * `stream.respond` with the head `list` (`[':status', status, name, value, …]`): as a raw list
+ * where node takes one (see {@link h2ResponseList}), else as an object. Throws what
+ * node:http2 throws for a head it refuses.
+ */
+export function respondHead(
+  stream: Pick<ServerHttp2Stream, 'respond'>,
+  list: string[],
+  options: RespondOptions,
+): void {
+  if (rawHeads) {
+    try {
+      stream.respond(h2ResponseList(list), options)
+      return
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ERR_INVALID_ARG_TYPE') throw error
+      rawHeads = false
+    }
+  }
+  stream.respond(h2ResponseHeaders(Number(list[1]), list.slice(2)), options)
 }
 
 /** A header list (trailers) as node:http2's header object, with the same rules. */

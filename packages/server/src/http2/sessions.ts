@@ -4,10 +4,13 @@
  * so that its streams in flight finish and new ones are refused, then destroyed if they
  * outlast the deadline.
  *
- * node:http2's session timeout counts inactivity of any kind, not streams: a response that
- * waits a minute for its next chunk is no reason to end the session, and a session whose last
- * stream just closed must start counting again. So the timeout is armed only while no stream
- * is open.
+ * Idle means no open stream, not no traffic: a response that waits a minute for its next chunk
+ * is no reason to end the session, and a session whose last stream just closed starts counting
+ * again. So the idle timer is the tracker's own, not node:http2's session timeout (which counts
+ * inactivity of any kind, and would have to be disarmed and re-armed around every stream, a
+ * measured cost of each request on a session with one stream at a time): it is refreshed when
+ * the last stream closes, and a firing while a stream is open is ignored (that close refreshes
+ * it).
  *
  * A session told GOAWAY closes by itself once its streams are done, except for one: a header
  * block the peer never finishes is a stream to nghttp2 (so `close()` waits for it) but never
@@ -44,20 +47,29 @@ class TrackedSession {
   private goneAway = false
   private linger: NodeJS.Timeout | undefined
   private readonly idleTimeoutMs: number
+  /** The idle timer (see the module comment), or undefined without an idle timeout. */
+  private readonly idle: NodeJS.Timeout | undefined
+  /** One listener for every stream of the session (none allocated per stream). */
+  private readonly onStreamClose = () => this.streamClosed()
 
   constructor(session: Http2Session, idleTimeoutMs: number) {
     this.session = session
     this.idleTimeoutMs = idleTimeoutMs
-    // Activity of any kind re-arms node's timer; only a session without streams is idle.
-    session.on('timeout', () => {
-      if (this.open === 0) this.goAway()
-    })
+    if (idleTimeoutMs > 0) {
+      this.idle = setTimeout(() => {
+        if (this.open === 0) this.goAway()
+      }, idleTimeoutMs)
+      this.idle.unref()
+    }
     session.on('stream', (stream: ServerHttp2Stream) => {
-      if (this.open++ === 0 && idleTimeoutMs > 0) session.setTimeout(0)
-      stream.once('close', () => this.streamClosed())
+      this.open++
+      // 'on', not 'once' (no wrapper per stream): a stream closes once and is then dropped.
+      stream.on('close', this.onStreamClose)
     })
-    session.once('close', () => clearTimeout(this.linger))
-    this.arm()
+    session.once('close', () => {
+      clearTimeout(this.linger)
+      clearTimeout(this.idle)
+    })
   }
 
   /** GOAWAY NO_ERROR (idempotent); the session closes after its streams, or lingers out. */
@@ -71,11 +83,7 @@ class TrackedSession {
   private streamClosed(): void {
     if (--this.open !== 0 || this.session.destroyed) return
     if (this.goneAway) this.startLinger()
-    else this.arm()
-  }
-
-  private arm(): void {
-    if (this.idleTimeoutMs > 0) this.session.setTimeout(this.idleTimeoutMs)
+    else this.idle?.refresh()
   }
 
   private startLinger(): void {

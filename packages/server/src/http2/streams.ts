@@ -67,15 +67,20 @@ export function createH2Side(ctx: ServerContext): H2Side {
     }
     return fields
   }
-  // Streams arrived in this turn, started together on the next (one immediate, not one each).
-  let arrived: Array<{ stream: ServerHttp2Stream; raw: string[] }> = []
+  // Streams arrived in this turn (and their raw heads, side by side: no object per stream),
+  // started together on the next (one immediate, not one each).
+  let arrived: ServerHttp2Stream[] = []
+  let heads: string[][] = []
   const startArrived = () => {
     const batch = arrived
+    const raws = heads
     arrived = []
-    for (const { stream, raw } of batch) {
+    heads = []
+    for (let i = 0; i < batch.length; i++) {
+      const stream = batch[i]!
       // A stream reset in the same read (rapid reset) is closed by now: its app never starts.
       if (stream.closed || stream.destroyed || stream.session === undefined) continue
-      startStream(stream, raw, fieldsOf(stream.session), ctx)
+      startStream(stream, raws[i]!, fieldsOf(stream.session), ctx)
     }
   }
   server.on(
@@ -84,7 +89,8 @@ export function createH2Side(ctx: ServerContext): H2Side {
       // A peer's RST_STREAM with an error code is an 'error' on the stream: this stream's
       // business (the exchange sees the reset), never an uncaught exception.
       stream.on('error', ignore)
-      if (arrived.push({ stream, raw }) === 1) setImmediate(startArrived)
+      heads.push(raw)
+      if (arrived.push(stream) === 1) setImmediate(startArrived)
     },
   )
   return { server, sessions }

@@ -1,6 +1,9 @@
 /**
- * Reading one request body for `receive()`: a chunk already buffered is returned at once,
- * otherwise one waiter is woken by the request stream, and the body watchdog times the wait.
+ * Reading one request body for `receive()`, on HTTP/1.1 (node:http's request) and HTTP/2 (the
+ * stream): a chunk already buffered is returned at once, otherwise one waiter is woken by the
+ * stream, and the body watchdog times the wait. The stream is only read when the application
+ * asks, so the transport's own backpressure holds the client back meanwhile: TCP's window on
+ * HTTP/1.1, h2 flow control (no WINDOW_UPDATE while node's readable buffer is full) on HTTP/2.
  *
  * Only requests that announce a body get one of these: a GET never touches the request stream
  * and never allocates it.
@@ -8,8 +11,9 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { HTTPIncomingEvent } from '@tsgi/protocol'
-import type { BodyWaiter, BodyWatchdog } from './body-watchdog.ts'
+import type { BodyWaiter, BodyWatchdog } from '../http/body-watchdog.ts'
 
 const EMPTY = new Uint8Array(0)
 /** The last `http.request` event of a body that ended without a final chunk (or had none). */
@@ -36,22 +40,28 @@ export class RequestBody implements BodyWaiter {
   watchPrev: BodyWaiter | null = null
   watchNext: BodyWaiter | null = null
   watched = false
-  private readonly req: IncomingMessage
+  private readonly source: Readable
+  /** The HTTP/1.1 request (the same object as `source`), else null: see {@link event}. */
+  private readonly message: IncomingMessage | null
   private readonly watchdog: BodyWatchdog
   private readonly owner: BodyOwner
   /** Body bytes still to come when the request gave a Content-Length, else -1. */
   private remaining: number
   /** Whether the request-stream listeners are on (added on the first wait). */
   private listening = false
+  /** The source's 'end' was seen. */
+  private ended = false
   private waiter: BodyResolve | null = null
 
   constructor(
-    req: IncomingMessage,
+    source: Readable,
+    message: IncomingMessage | null,
     contentLength: number,
     watchdog: BodyWatchdog,
     owner: BodyOwner,
   ) {
-    this.req = req
+    this.source = source
+    this.message = message
     this.remaining = contentLength
     this.watchdog = watchdog
     this.owner = owner
@@ -64,18 +74,18 @@ export class RequestBody implements BodyWaiter {
 
   /** The next `http.request` event (the caller checks {@link done} first). */
   read(): Promise<HTTPIncomingEvent> {
-    const req = this.req
-    const chunk: Buffer | null = req.read()
+    const source = this.source
+    const chunk: Buffer | null = source.read()
     if (chunk !== null) return Promise.resolve(this.event(chunk))
-    if (req.readableEnded) {
+    if (this.ended || source.readableEnded) {
       this.done = true
       return NOTHING_MORE
     }
     if (!this.listening) {
-      // Never removed: the request object is discarded with the exchange.
+      // Never removed: the request (or stream) is discarded with the exchange.
       this.listening = true
-      req.on('readable', () => this.onReadable())
-      req.on('end', () => this.onEnd())
+      source.on('readable', () => this.onReadable())
+      source.on('end', () => this.onEnd())
     }
     this.watchdog.watch(this)
     return new Promise((resolve) => {
@@ -103,14 +113,17 @@ export class RequestBody implements BodyWaiter {
   }
 
   private event(chunk: Buffer): HTTPIncomingEvent {
-    const req = this.req
-    let last = req.complete && req.readableLength === 0
-    // node:http runs the application (and its first receive) before it parses the body that
-    // arrived with the head, so the chunk comes before the parser marks the message complete.
-    // With a Content-Length, the last byte says it: no second receive waits for 'end'.
+    let last: boolean
     if (this.remaining >= 0) {
+      // With a Content-Length, the last byte says it: no second receive waits for 'end'.
+      // node:http runs the application (and its first receive) before it parses the body that
+      // arrived with the head, so the chunk comes before the parser marks the message complete;
+      // on h2, nghttp2 checks the DATA against the length.
       this.remaining -= chunk.byteLength
-      if (this.remaining === 0) last = true
+      last = this.remaining <= 0
+    } else {
+      // Chunked HTTP/1.1: the parser may have seen the end already. h2 without a length: 'end'.
+      last = this.message?.complete === true && this.message.readableLength === 0
     }
     if (last) this.done = true
     return { type: 'http.request', body: chunk, moreBody: !last }
@@ -119,7 +132,7 @@ export class RequestBody implements BodyWaiter {
   private onReadable(): void {
     const waiter = this.waiter
     if (waiter === null) return
-    const chunk: Buffer | null = this.req.read()
+    const chunk: Buffer | null = this.source.read()
     if (chunk === null) return
     this.waiter = null
     this.stop()
@@ -127,6 +140,7 @@ export class RequestBody implements BodyWaiter {
   }
 
   private onEnd(): void {
+    this.ended = true
     const waiter = this.waiter
     if (waiter === null) return
     this.waiter = null
