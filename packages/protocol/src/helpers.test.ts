@@ -56,6 +56,11 @@ describe('status', () => {
     expect(statusText(200)).toBe('OK')
     expect(statusText(418)).toBe("I'm a Teapot")
     expect(statusText(299)).toBe('')
+    // The array behind it gives STATUS_TEXT's phrase for every code, and '' for anything else.
+    for (let code = -1; code <= 1000; code++)
+      expect(statusText(code), String(code)).toBe(STATUS_TEXT[code] ?? '')
+    for (const odd of [200.5, Number.NaN, Number.POSITIVE_INFINITY, 1e9])
+      expect(statusText(odd)).toBe('')
     expect(Object.isFrozen(STATUS_TEXT)).toBe(true)
   })
   test('bodyless responses: HEAD, 1xx, 204, 304', () => {

@@ -70,9 +70,17 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = Object.freeze({
   511: 'Network Authentication Required',
 })
 
+/**
+ * The same phrases in an array indexed by code: {@link statusText} runs for every response
+ * head, and a frozen object with integer keys keeps them in a dictionary (a hash lookup per
+ * call), where a packed array is one bounds check and a load ('' for codes without a phrase).
+ */
+const BY_CODE: string[] = new Array<string>(600).fill('')
+for (const [code, text] of Object.entries(STATUS_TEXT)) BY_CODE[Number(code)] = text
+
 /** The reason phrase of `status`, or `''` for an unregistered code. */
 export function statusText(status: number): string {
-  return STATUS_TEXT[status] ?? ''
+  return BY_CODE[status] ?? ''
 }
 
 /** Whether a response with this status (or to this request method) never carries a body. */
