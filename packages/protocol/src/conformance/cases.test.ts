@@ -77,3 +77,41 @@ describe('cases', () => {
     expect(doc).toContain(`**${cases.length} server cases**`)
   })
 })
+
+/**
+ * The cases of the protocol-level families that stay HTTP/1.1 only, and why: each checks
+ * HTTP/1.1 bytes or a rule HTTP/2 has no form of (or another one: a case says which).
+ */
+const http1Only: Record<string, string> = {
+  'scope.http-version': 'checks "1.1"; h2.scope checks "2"',
+  'scope.http-1.0': 'an HTTP/1.0 request line',
+  'scope.headers-lowercase': 'HTTP/2 names are lowercase on the wire (uppercase is malformed)',
+  'scope.absolute-form': 'an HTTP/1.1 request-target form; :path is origin-form',
+  'body.chunked': 'chunked encoding does not exist in HTTP/2',
+  'body.chunked-in-pieces': 'chunked encoding; h2.body-echo sends a body in several DATA frames',
+  'response.http-1.0': 'a close-delimited HTTP/1.0 body',
+  'response.trailers-without-te': 'over HTTP/2 trailers need no TE: trailers (§5.10.6)',
+  'request.upgrade-ignored': 'Upgrade is connection-specific: malformed over HTTP/2',
+  'request.absolute-form-host': 'an HTTP/1.1 request-target form',
+}
+
+describe('cases over HTTP/2', () => {
+  const h2 = selectCases('x {app} {port}', undefined, 'h2c')
+  const mode = (c: (typeof h2)[number]) => c.http2 ?? 'http1-only'
+
+  test('every protocol-level case runs over HTTP/2 but the listed HTTP/1.1 ones', () => {
+    const families = /^(scope|body|response|errors|disconnect|request|lifespan|shutdown)\./
+    const only = h2.filter((c) => families.test(c.id) && mode(c) === 'http1-only')
+    expect(only.map((c) => c.id).sort()).toEqual(Object.keys(http1Only).sort())
+  })
+
+  test('the HTTP/1.1 wire families stay HTTP/1.1 only (WebSocket included, §5.10.8)', () => {
+    const wire = h2.filter((c) => /^(malformed|framing|keepalive|websocket)\./.test(c.id))
+    expect(wire.length).toBeGreaterThan(30)
+    // But for the two malformed-request rules HTTP/2 keeps (cases/malformed-h2.ts).
+    expect(wire.filter((c) => mode(c) !== 'http1-only').map((c) => c.id)).toEqual([
+      'malformed.bad-content-length',
+      'malformed.survives',
+    ])
+  })
+})

@@ -3,17 +3,21 @@
  * protocol violation — an invalid event, a body before the start, events after completion,
  * returning without a response, ignoring `http.disconnect`, accepting an unknown scope type,
  * lifespan misuse — instead of stopping at the first. Framework authors run it in their tests.
- * The lifespan double is check-app-lifespan.ts; this file drives the HTTP exchanges.
+ * The lifespan double is check-app-lifespan.ts, the scopes (HTTP/1.1 or, with
+ * `httpVersion: '2'`, an HTTP/2 stream's) come from check-app-scope.ts; this file drives the
+ * HTTP exchanges.
  *
  * @module
  */
 import type { Application, ReceiveEvent, SendEvent } from '../application.ts'
 import { ClientDisconnectedError, ErrorCode, type ProtocolError } from '../errors.ts'
-import type { HTTPScope } from '../http.ts'
 import { HTTPResponseTracker } from '../http-response-tracker.ts'
 import { TSGI_VERSION } from '../version.ts'
 import { type StartedLifespan, startLifespan } from './check-app-lifespan.ts'
+import { type CheckHttpVersion, type CheckRequest, checkScope } from './check-app-scope.ts'
 import { settles } from './settles.ts'
+
+export type { CheckHttpVersion, CheckRequest } from './check-app-scope.ts'
 
 /** One violation found. */
 export interface AppViolation {
@@ -32,14 +36,6 @@ export interface AppCheckReport {
   checked: string[]
 }
 
-/** A request to drive the app with. */
-export interface CheckRequest {
-  method?: string
-  path: string
-  headers?: Array<[string, string]>
-  body?: string
-}
-
 /** Options of {@link checkApp}. */
 export interface AppCheckOptions {
   /** Requests to run (default: GET /, HEAD /, POST / with a JSON body, GET of an unknown path). */
@@ -48,6 +44,13 @@ export interface AppCheckOptions {
   lifespan?: boolean
   /** How long an app may take to settle after a disconnect, in ms. Default 2000. */
   settleMs?: number
+  /**
+   * The HTTP version of every exchange (default `'1.1'`). With `'2'` the app is driven as a
+   * server drives an HTTP/2 stream (SPEC.md §5.10; see {@link CheckHttpVersion}). The response
+   * rules are the same: connection-specific fields an app sets (`connection`, `keep-alive`…)
+   * are no violation, as §5.10.4 has the server drop them.
+   */
+  httpVersion?: CheckHttpVersion
 }
 
 const utf8 = new TextEncoder()
@@ -76,30 +79,10 @@ function kindOf(error: unknown): string {
   }
 }
 
-function httpScope(req: CheckRequest, state: Record<string, unknown>): HTTPScope {
-  const [path = '/', query = ''] = req.path.split('?', 2)
-  const headers: Array<[string, string]> = [['host', 'conformance.test'], ...(req.headers ?? [])]
-  if (req.body !== undefined)
-    headers.push(['content-length', String(utf8.encode(req.body).byteLength)])
-  return {
-    type: 'http',
-    tsgi: TSGI_VERSION,
-    httpVersion: '1.1',
-    method: req.method ?? 'GET',
-    scheme: 'http',
-    path,
-    rawPath: path,
-    queryString: query,
-    rootPath: '',
-    headers,
-    client: { host: '127.0.0.1', port: 50000 },
-    server: { host: '127.0.0.1', port: 80 },
-    state: { ...state },
-    extensions: {},
-  }
-}
-
-/** Checks `app` against the protocol. */
+/**
+ * Checks `app` against the protocol. Throws a `TypeError` (before running anything) for a
+ * request that `options.httpVersion` cannot carry.
+ */
 export async function checkApp(
   app: Application,
   options: AppCheckOptions = {},
@@ -107,6 +90,12 @@ export async function checkApp(
   const violations: AppViolation[] = []
   const checked: string[] = []
   const settleMs = options.settleMs ?? 2000
+  const httpVersion = options.httpVersion ?? '1.1'
+  if (httpVersion !== '1.1' && httpVersion !== '2')
+    throw new TypeError(`checkApp: httpVersion must be '1.1' or '2', got ${String(httpVersion)}`)
+  const requests = options.requests ?? DEFAULT_REQUESTS
+  // A request the version cannot carry is the caller's mistake: say so before the app runs.
+  for (const req of requests) checkScope(req, {}, httpVersion)
   const add = (exchange: string, kind: string, message: string) =>
     violations.push({ exchange, kind, message })
   let state: Record<string, unknown> = {}
@@ -141,10 +130,10 @@ export async function checkApp(
   }
 
   // 3. Requests: every event validated and ordered; the response must complete.
-  for (const req of options.requests ?? DEFAULT_REQUESTS) {
+  for (const req of requests) {
     const name = `${req.method ?? 'GET'} ${req.path}`
     checked.push(name)
-    const scope = httpScope(req, state)
+    const scope = checkScope(req, state, httpVersion)
     const tracker = new HTTPResponseTracker(scope.method, scope.extensions)
     let bodySent = false
     // A client that stays: after the body, receive() waits until the response is complete
@@ -189,7 +178,7 @@ export async function checkApp(
   const gone = 'client disconnects mid-body'
   checked.push(gone)
   {
-    const scope = httpScope(
+    const scope = checkScope(
       {
         method: 'POST',
         path: '/',
@@ -197,6 +186,7 @@ export async function checkApp(
         body: '{"partial":',
       },
       state,
+      httpVersion,
     )
     let calls = 0
     let sendsAfter = 0

@@ -49,12 +49,30 @@ describe('bad usage: exit 2, one line on stderr naming the problem', () => {
     ],
     ['an empty --host', [...server, '--host', ''], /--host must not be empty/],
     ['a stray argument', [...server, 'extra'], /unexpected argument "extra"/],
+    ['--tls without --http2', [...server, '--tls'], /--tls needs --http2/],
+    ['--ca without --tls', [...server, '--http2', '--ca', 'ca.pem'], /--ca needs --tls/],
+    ['--insecure without --tls', [...server, '--insecure'], /--insecure needs --tls/],
+    [
+      '--ca with --insecure',
+      [...server, '--http2', '--tls', '--ca', 'ca.pem', '--insecure'],
+      /--ca and --insecure do not go together/,
+    ],
+    [
+      '--ca with a missing file',
+      [...server, '--http2', '--tls', '--ca', 'missing.pem'],
+      /--ca: no such file missing\.pem/,
+    ],
     ['app without a module', ['app'], /app: missing <module>/],
     ['app with a missing file', ['app', 'missing.ts'], /app: no such file missing\.ts/],
     [
       'app with a server option',
       ['app', here('../example/app.ts'), '--bail'],
       /--bail does not apply to "app"/,
+    ],
+    [
+      'app with --tls',
+      ['app', here('../example/app.ts'), '--tls'],
+      /--tls does not apply to "app"/,
     ],
     [
       'app with --reporter xml',
@@ -114,6 +132,16 @@ describe('usage that works', () => {
   test('app mode checks a module and exits 0 when it conforms', async () => {
     expect(await main(['app', here('../example/app.ts')])).toBe(0)
     expect(String(out.mock.calls.at(-1)?.[0])).toMatch(/exchanges checked, 0 violations/)
+  })
+
+  test('app mode --http2 drives HTTP/2 scopes: an app that needs content-length fails only then', async () => {
+    const app = here('../../test/fixtures/needs-content-length.ts')
+    expect(await main(['app', app])).toBe(0)
+    expect(await main(['app', app, '--http2'])).toBe(1)
+    expect(String(out.mock.calls.find((c) => /FAIL POST \//.test(String(c[0])))?.[0])).toMatch(
+      /incomplete-response/,
+    )
+    expect(await main(['app', here('../example/app.ts'), '--http2'])).toBe(0)
   })
 
   test('app mode: a module that throws while loading exits 1 with its error and stack', async () => {

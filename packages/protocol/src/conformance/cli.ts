@@ -2,8 +2,9 @@
  * `tsgi-conformance`:
  *   tsgi-conformance server --command "<template>" [--grep RE] [--bail] [--list]
  *                           [--reporter text|json] [--timeout MS] [--host H]
- *                           [--no-websocket] [--no-lifespan] [--http2]
- *   tsgi-conformance app <module>[:export] [--reporter text|json]
+ *                           [--no-websocket] [--no-lifespan]
+ *                           [--http2 [--tls [--ca FILE | --insecure]]]
+ *   tsgi-conformance app <module>[:export] [--http2] [--reporter text|json]
  *   tsgi-conformance --help | --version
  * Exit code 0 when every required case passed (skips and recommended ones included), 1 on any
  * required failure (or an app that cannot be loaded), 2 for bad usage: one line on stderr.
@@ -16,8 +17,10 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Application } from '../application.ts'
 import { checkApp } from './check-app.ts'
+import type { H2ClientOptions } from './h2-client.ts'
 import { formatReport, formatResult, jsonReport } from './report.ts'
 import { runServerSuite, selectCases } from './runner.ts'
+import type { Transport } from './types.ts'
 
 const USAGE = `Usage:
   tsgi-conformance server --command "<template>" [options]
@@ -34,8 +37,14 @@ const USAGE = `Usage:
       --http2          run over HTTP/2 in cleartext with prior knowledge (h2c; the server must
                        serve it on its port): protocol-level cases go through an HTTP/2 client,
                        HTTP/2-only cases are added, HTTP/1.1 wire cases are skipped
-  tsgi-conformance app <module>[:export] [--reporter R]
-      checks an application with a strict server double
+      --tls            with --http2: HTTP/2 over TLS (ALPN h2) instead of h2c; the template
+                       starts the server with its certificate, URLs are https://host:port
+      --ca FILE        with --tls: trust the PEM certificate(s) in FILE (e.g. the server's
+                       self-signed one); by default only the system's CAs are trusted
+      --insecure       with --tls: accept any certificate, unverified (test machines only)
+  tsgi-conformance app <module>[:export] [--http2] [--reporter R]
+      checks an application with a strict server double; --http2 drives every exchange as
+      an HTTP/2 stream (httpVersion '2', host from :authority, no content-length unless sent)
   tsgi-conformance --help | --version
 
 Exit code: 0 all required cases passed, 1 a failure, 2 bad usage.
@@ -55,6 +64,9 @@ const OPTIONS = {
   'no-websocket': { type: 'boolean' },
   'no-lifespan': { type: 'boolean' },
   http2: { type: 'boolean' },
+  tls: { type: 'boolean' },
+  ca: { type: 'string' },
+  insecure: { type: 'boolean' },
   help: { type: 'boolean' },
   version: { type: 'boolean' },
 } as const
@@ -111,7 +123,7 @@ function grepOf(v: Values): RegExp | undefined {
 }
 
 async function appMode(positionals: string[], v: Values): Promise<number> {
-  refuseOptions(v, 'app', ['reporter'])
+  refuseOptions(v, 'app', ['reporter', 'http2'])
   const reporter = reporterOf(v)
   const [target, ...rest] = positionals
   if (target === undefined) throw new UsageError('app: missing <module>')
@@ -133,7 +145,7 @@ async function appMode(positionals: string[], v: Values): Promise<number> {
   const app = mod[name]
   if (typeof app !== 'function')
     throw new UsageError(`app: ${target} does not export an application (${name})`)
-  const report = await checkApp(app as Application)
+  const report = await checkApp(app as Application, v.http2 ? { httpVersion: '2' } : {})
   if (reporter === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else {
     for (const x of report.violations)
@@ -145,6 +157,21 @@ async function appMode(positionals: string[], v: Values): Promise<number> {
   return report.passed ? 0 : 1
 }
 
+/** The transport `--http2`/`--tls` select, and how TLS trusts the server (`--ca`, `--insecure`). */
+function transportOf(v: Values): { transport: Transport; tls?: H2ClientOptions } {
+  if (v.tls && !v.http2)
+    throw new UsageError('--tls needs --http2 (the HTTP/1.1 cases run in cleartext)')
+  for (const name of ['ca', 'insecure'] as const)
+    if (v[name] !== undefined && !v.tls) throw new UsageError(`--${name} needs --tls`)
+  if (v.ca !== undefined && v.insecure)
+    throw new UsageError('--ca and --insecure do not go together: trust a CA or none')
+  if (!v.http2) return { transport: 'http1' }
+  if (!v.tls) return { transport: 'h2c' }
+  if (v.ca === undefined) return { transport: 'h2', tls: { insecure: v.insecure === true } }
+  if (!existsSync(v.ca)) throw new UsageError(`--ca: no such file ${v.ca}`)
+  return { transport: 'h2', tls: { ca: readFileSync(v.ca) } }
+}
+
 async function serverMode(positionals: string[], v: Values): Promise<number> {
   if (positionals.length > 0)
     throw new UsageError(`server: unexpected argument ${JSON.stringify(positionals[0])}`)
@@ -154,8 +181,8 @@ async function serverMode(positionals: string[], v: Values): Promise<number> {
   const reporter = reporterOf(v)
   const timeoutMs = timeoutOf(v)
   const grep = grepOf(v)
+  const { transport, tls } = transportOf(v)
   if (v.list) {
-    const transport = v.http2 ? 'h2c' : 'http1'
     for (const c of selectCases(v.command, grep, transport))
       process.stdout.write(
         `${c.id.padEnd(44)} ${c.spec.padEnd(9)} ${c.title}${c.needs ? ` [needs ${c.needs.join(', ')}]` : ''}${c.level === 'recommended' ? ' [recommended]' : ''}${v.http2 && (c.http2 ?? 'http1-only') === 'http1-only' ? ' [skipped: HTTP/1.1 wire case]' : ''}\n`,
@@ -169,7 +196,8 @@ async function serverMode(positionals: string[], v: Values): Promise<number> {
     grep,
     bail: v.bail === true,
     timeoutMs,
-    ...(v.http2 ? { transport: 'h2c' as const } : {}),
+    transport,
+    ...(tls ? { tls } : {}),
     features: {
       ...(v['no-websocket'] ? { websocket: false } : {}),
       ...(v['no-lifespan'] ? { lifespan: false } : {}),

@@ -1,24 +1,63 @@
 /**
- * A small HTTP/2 client for the suite's `--http2` runs: cleartext h2 with prior knowledge
- * (h2c), one session per origin, and a `fetch`-shaped request helper so that the cases written
- * against `fetch` run unchanged over HTTP/2. Only what the cases use is supported: method,
- * headers, a string / bytes / stream body, an abort signal.
+ * A small HTTP/2 client for the suite's `--http2` runs: h2c (cleartext, prior knowledge) to
+ * `http:` origins, h2 over TLS (ALPN `h2`) to `https:` ones, one session per origin, and a
+ * `fetch`-shaped request helper so that the cases written against `fetch` run unchanged over
+ * HTTP/2. Only what the cases use is supported: method, headers, a string / bytes / stream
+ * body, an abort signal.
  *
  * @module
  */
-import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from 'node:http2'
+import {
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  connect,
+  constants,
+  type SecureClientSessionOptions,
+} from 'node:http2'
 import { Readable } from 'node:stream'
 
-/** Cleartext HTTP/2 sessions by origin, and a `fetch` over them. */
+/**
+ * How {@link H2Client} trusts a TLS server: by default as node:tls does (the system's CAs and
+ * the host name); `ca` adds the certificates to trust (PEM), `insecure` accepts any
+ * certificate (a self-signed one on a test machine) — told, never assumed.
+ */
+export interface H2ClientOptions {
+  /** PEM certificate(s) to trust for `https:` origins, e.g. the server's self-signed one. */
+  ca?: string | Buffer
+  /** Accept any certificate of `https:` origins (no verification at all). */
+  insecure?: boolean
+}
+
+/** HTTP/2 sessions by origin (TLS for `https:`, cleartext for `http:`), and a `fetch` over them. */
 export class H2Client {
   readonly #sessions = new Map<string, ClientHttp2Session>()
+  readonly #tls: SecureClientSessionOptions
 
-  /** The open session to `origin` (`http://host:port`), connecting (again) if needed. */
+  constructor(options: H2ClientOptions = {}) {
+    this.#tls = {
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+      ...(options.insecure ? { rejectUnauthorized: false } : {}),
+    }
+  }
+
+  /**
+   * A new session to `origin`: over TLS offering only ALPN `h2` for `https:` (a server that
+   * does not choose it fails the session rather than being spoken to in HTTP/1.1).
+   */
+  #connect(origin: string): ClientHttp2Session {
+    if (new URL(origin).protocol !== 'https:') return connect(origin)
+    return connect(origin, { ...this.#tls, ALPNProtocols: ['h2'] })
+  }
+
+  /**
+   * The open session to `origin` (`http://host:port` or `https://host:port`), connecting
+   * (again) if needed.
+   */
   session(origin: string): Promise<ClientHttp2Session> {
     const open = this.#sessions.get(origin)
     if (open && !open.closed && !open.destroyed) return Promise.resolve(open)
     return new Promise((resolve, reject) => {
-      const session = connect(origin)
+      const session = this.#connect(origin)
       this.#sessions.set(origin, session)
       // A session that failed or went away is replaced on the next request.
       const forget = () => {
@@ -38,13 +77,13 @@ export class H2Client {
   /** A fresh session to `origin` that no other request shares (closed by the caller). */
   isolated(origin: string): Promise<ClientHttp2Session> {
     return new Promise((resolve, reject) => {
-      const session = connect(origin)
+      const session = this.#connect(origin)
       session.on('error', reject)
       session.once('connect', () => resolve(session))
     })
   }
 
-  /** `fetch` over h2c: same arguments and result as the global one, for what the cases use. */
+  /** `fetch` over HTTP/2: same arguments and result as the global one, for what the cases use. */
   readonly fetch = async (
     input: string | URL | Request,
     init: RequestInit = {},
@@ -55,7 +94,7 @@ export class H2Client {
     const headers: Record<string, string | string[]> = {
       ':method': method,
       ':path': `${url.pathname}${url.search}`,
-      ':scheme': 'http',
+      ':scheme': url.protocol.slice(0, -1),
       ':authority': url.host,
     }
     for (const [k, v] of new Headers(init.headers)) headers[k] = v

@@ -10,6 +10,7 @@ import { connect, createServer } from 'node:net'
 
 /** A running server under test. */
 export interface RunningServer {
+  /** `http://host:port`, or `https://host:port` when started with `scheme: 'https'`. */
   url: string
   host: string
   port: number
@@ -80,6 +81,12 @@ export async function startServer(
     waitForPort?: boolean
     /** Extra environment variables for the server (the test apps read `TSGI_CONFORMANCE_*`). */
     env?: Record<string, string>
+    /**
+     * What the template's server speaks, for its `url` (default `http`): `https` under the
+     * TLS transport (the template starts it with a certificate; the harness only waits for
+     * its port, which TLS does not change).
+     */
+    scheme?: 'http' | 'https'
   } = {},
 ): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1'
@@ -112,7 +119,7 @@ export async function startServer(
     }
   }
   const server: RunningServer = {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.scheme ?? 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     host,
     port,
     child,

@@ -11,9 +11,11 @@ export {
   type AppCheckOptions,
   type AppCheckReport,
   type AppViolation,
+  type CheckHttpVersion,
+  type CheckRequest,
   checkApp,
 } from './check-app.ts'
-export type { H2Client } from './h2-client.ts'
+export type { H2Client, H2ClientOptions } from './h2-client.ts'
 export { fillTemplate, type RunningServer, startServer } from './harness.ts'
 export { formatReport, formatResult, jsonReport } from './report.ts'
 export {

@@ -6,7 +6,8 @@
  * @module
  */
 import { appPath } from './apps/index.ts'
-import { H2Client } from './h2-client.ts'
+import { detect } from './detect.ts'
+import { H2Client, type H2ClientOptions } from './h2-client.ts'
 import { ROOT_PATH, type RunningServer, startServer } from './harness.ts'
 import { serverCases } from './registry.ts'
 import {
@@ -36,10 +37,16 @@ export interface ServerSuiteOptions {
   timeoutMs?: number
   /**
    * `h2c` runs the cases marked `http2: 'same'` through an HTTP/2 client (cleartext, prior
-   * knowledge), adds the HTTP/2-only cases and skips the HTTP/1.1 wire cases. The server must
-   * serve h2c on its port (the template's business). Default `http1`.
+   * knowledge), adds the HTTP/2-only cases and skips the HTTP/1.1 wire cases; `h2` does the
+   * same over TLS (ALPN `h2`, `https://` URLs). The server must serve that on its port, with a
+   * certificate for `h2` (the template's business). Default `http1`.
    */
   transport?: Transport
+  /**
+   * Under `h2`: how the client trusts the server's certificate (default: as node:tls does).
+   * A self-signed test certificate needs `ca` (it) or `insecure: true`.
+   */
+  tls?: H2ClientOptions
   /** Called after each case (progress). */
   onResult?: (result: CaseResult, index: number, total: number) => void
 }
@@ -61,55 +68,16 @@ export interface SuiteReport extends LevelCounts {
   recommended: LevelCounts
 }
 
-/** The cases a run would execute (after `grep`); HTTP/2-only ones only under `h2c`. */
+/** The cases a run would execute (after `grep`); HTTP/2-only ones only under `h2c` and `h2`. */
 export function selectCases(
   command: string,
   grep?: string | RegExp,
   transport: Transport = 'http1',
 ): Case[] {
-  const all = serverCases(command).filter((c) => transport === 'h2c' || c.http2 !== 'h2-only')
+  const all = serverCases(command).filter((c) => transport !== 'http1' || c.http2 !== 'h2-only')
   if (grep === undefined) return all
   const re = typeof grep === 'string' ? new RegExp(grep) : grep
   return all.filter((c) => re.test(c.id) || re.test(c.title))
-}
-
-async function detect(
-  server: RunningServer,
-  forced: ServerSuiteOptions['features'],
-  template: string,
-) {
-  const features = new Set<Feature>()
-  let extensions: Record<string, unknown> = {}
-  try {
-    // Deadlines, not waits: generous, since a missed one would skip a feature's cases.
-    const res = await fetch(`${server.url}/scope`, { signal: AbortSignal.timeout(15_000) })
-    extensions = ((await res.json()) as { extensions?: Record<string, unknown> }).extensions ?? {}
-  } catch {}
-  if (extensions['http.response.trailers']) features.add('trailers')
-  if (extensions['http.response.pathsend']) features.add('pathsend')
-  try {
-    const { exchange } = await import('./wire.ts')
-    const r = await exchange(
-      server.port,
-      server.host,
-      [
-        'GET /ws/echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-      ],
-      { timeout: 15_000, until: (b) => b.includes('\r\n\r\n') },
-    )
-    if (r.raw.toString('latin1').startsWith('HTTP/1.1 101')) {
-      features.add('websocket')
-      // The denial extension is announced in websocket scopes; the main app echoes it.
-    }
-  } catch {}
-  features.add('lifespan')
-  features.add('denial')
-  if (template.includes('{rootPath}')) features.add('root-path')
-  for (const [name, on] of Object.entries(forced ?? {})) {
-    if (on) features.add(name as Feature)
-    else features.delete(name as Feature)
-  }
-  return { features, extensions }
 }
 
 class CaseTimeout extends Error {}
@@ -141,7 +109,8 @@ function count(results: CaseResult[]): LevelCounts {
 export async function runServerSuite(options: ServerSuiteOptions): Promise<SuiteReport> {
   const transport = options.transport ?? 'http1'
   const cases = selectCases(options.command, options.grep, transport)
-  const h2 = transport === 'h2c' ? new H2Client() : undefined
+  const h2 = transport === 'http1' ? undefined : new H2Client(options.tls)
+  const scheme = transport === 'h2' ? 'https' : 'http'
   const results: CaseResult[] = []
   const timeout = options.timeoutMs ?? 20_000
   const order: AppName[] = ['lifespan', 'failing-startup', 'no-lifespan', 'main']
@@ -159,13 +128,13 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
     const shared = group.some((c) => !c.ownServer)
     if (shared) {
       try {
-        server = await startServer(options.command, appPath(app), { host: options.host })
+        server = await startServer(options.command, appPath(app), { host: options.host, scheme })
       } catch (error) {
         startError = error as Error
       }
     }
     const detected = server
-      ? await detect(server, options.features, options.command)
+      ? await detect(server, options.features, options.command, transport, h2?.fetch ?? fetch)
       : { features: new Set<Feature>(['lifespan']), extensions: {} }
     if (!server && options.features?.lifespan === false) detected.features.delete('lifespan')
     for (const c of group) {
@@ -206,6 +175,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
         output: () => server?.output() ?? '',
         stop: () => server?.stop() ?? Promise.resolve(null),
         transport,
+        scheme,
         ...(h2 ? { fetch: h2.fetch as typeof fetch, h2 } : {}),
       }
       try {

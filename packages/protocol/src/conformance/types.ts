@@ -16,13 +16,16 @@ export type AppName = 'main' | 'lifespan' | 'failing-startup' | 'no-lifespan'
  */
 export type Level = 'required' | 'recommended'
 
-/** How a run reaches the server: HTTP/1.1, or HTTP/2 in cleartext with prior knowledge. */
-export type Transport = 'http1' | 'h2c'
+/**
+ * How a run reaches the server: HTTP/1.1 (`http1`), HTTP/2 in cleartext with prior knowledge
+ * (`h2c`), or HTTP/2 over TLS, negotiated by ALPN (`h2`).
+ */
+export type Transport = 'http1' | 'h2c' | 'h2'
 
 /**
  * Whether a case means anything over HTTP/2: `same` (the rule is protocol-level; under h2c its
  * requests go through an HTTP/2 client), `http1-only` (it writes HTTP/1.1 bytes; skipped under
- * h2c), `h2-only` (it checks HTTP/2 behaviour; only selected under h2c).
+ * h2c and h2), `h2-only` (it checks HTTP/2 behaviour; only selected under h2c and h2).
  */
 export type Http2Mode = 'same' | 'http1-only' | 'h2-only'
 
@@ -31,13 +34,25 @@ export interface CaseContext {
   /** The run's transport (default `http1`). */
   transport?: Transport
   /**
-   * The `fetch` to make requests with: the global one over HTTP/1.1, an h2c client under
-   * `transport: 'h2c'` (the helpers in cases/util.ts use it).
+   * The `fetch` to make requests with: the global one over HTTP/1.1, the HTTP/2 client's under
+   * `h2c` and `h2` (the helpers in cases/util.ts use it).
    */
   fetch?: typeof fetch
-  /** Under h2c: the HTTP/2 client, for cases that work with sessions and streams directly. */
+  /**
+   * Under h2c and h2: the HTTP/2 client, for cases that work with sessions and streams
+   * directly. It connects with TLS (ALPN h2) to `https:` origins, in cleartext to `http:` ones.
+   */
   h2?: import('./h2-client.ts').H2Client
-  /** `http://host:port` of the server under test, started with the case's app. */
+  /**
+   * The scheme the server under test speaks: `https` under transport `h2`, else `http`. A case
+   * that starts its own server passes it to `startServer` (harness.ts) so that the server's
+   * `url` says so.
+   */
+  scheme?: 'http' | 'https'
+  /**
+   * `http://host:port` of the server under test, started with the case's app (`https://`
+   * under transport `h2`).
+   */
   url: string
   /** The host the server was started on (`{host}`). */
   host: string

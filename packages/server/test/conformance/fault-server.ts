@@ -1,27 +1,34 @@
 /**
  * The reference server with one deliberate fault, for proving that the conformance suite
- * bites: `node fault-server.ts <fault> <app module> <port> <host>`. Faults are injected by
- * wrapping the application's scope, receive or send, by changing the server's options, or by
- * node:http listeners added in front of the server's own (faults-http.ts) — never by patching
- * the server's sources.
+ * bites: `node fault-server.ts <fault> <app module> <port> <host> [--http2]` (`--http2`: the
+ * server serves h2c too, as `tsgi --http2`). Faults are injected by wrapping the application's
+ * scope, receive or send, by changing the server's options, by node:http listeners added in
+ * front of the server's own (faults-http.ts), or by listeners on its node:http2 server and
+ * sessions (faults-h2.ts) — never by patching the server's sources.
  */
 import { pathToFileURL } from 'node:url'
 import { type Application, LifespanRunner } from '@tsgi/protocol'
 import { serve } from '../../src/index.ts'
 import { appFaults, drainingApp, withEarly200 } from './faults-app.ts'
+import { h2AppFaults, h2ServerFaults, onHttp2Servers } from './faults-h2.ts'
 import { httpFaults } from './faults-http.ts'
 
-const [fault = 'none', appFile = '', port = '0', host = '127.0.0.1'] = process.argv.slice(2)
+const [fault = 'none', appFile = '', port = '0', host = '127.0.0.1', ...flags] =
+  process.argv.slice(2)
+const http2 = flags.includes('--http2')
 const inner = (await import(pathToFileURL(appFile).href)).default as Application
 const state: Record<string, unknown> = {}
+const h2Fault = h2ServerFaults[fault]
+if (h2Fault) onHttp2Servers(h2Fault)
 
 /** Faults that only change the server's options. */
 const optionFaults: Record<string, Record<string, unknown>> = {}
 /** Faults handled below, around serve() itself. */
 const serverFaults = ['no-lifespan-wait', 'eager-100-continue', 'lenient-parser']
-const wrap = appFaults(inner, state)[fault]
+const wrap = appFaults(inner, state)[fault] ?? h2AppFaults(inner)[fault]
 if (
   wrap === undefined &&
+  h2Fault === undefined &&
   !(fault in optionFaults) &&
   !(fault in httpFaults) &&
   !serverFaults.includes(fault) &&
@@ -33,7 +40,14 @@ if (fault === 'no-500-on-early-throw') app = withEarly200(app)
 const draining = fault === 'accepts-after-sigterm' ? drainingApp(app) : null
 if (draining) app = draining.app
 
-const options = { port: Number(port), host, accessLog: false, state, ...optionFaults[fault] }
+const options = {
+  port: Number(port),
+  host,
+  accessLog: false,
+  state,
+  http2,
+  ...optionFaults[fault],
+}
 let runner: LifespanRunner | null = null
 let handle: Awaited<ReturnType<typeof serve>>
 if (fault === 'no-lifespan-wait') {

@@ -4,9 +4,11 @@ import { ErrorCode } from '../../errors.ts'
 import type { Case } from '../types.ts'
 import { get } from '../wire.ts'
 import { WireConnection } from '../wire-connection.ts'
+import { disconnectH2 } from './disconnect-h2.ts'
+import { withH2Forms } from './h2-util.ts'
 import { expectThat, raw, recorded, token } from './util.ts'
 
-export const disconnectCases: Case[] = [
+const cases: Case[] = [
   {
     id: 'disconnect.mid-request',
     title: 'a client leaving mid-body: the pending receive() yields http.disconnect',
@@ -116,3 +118,6 @@ export const disconnectCases: Case[] = [
     },
   },
 ]
+
+/** The disconnect cases, each with its HTTP/2 form (disconnect-h2.ts). */
+export const disconnectCases: Case[] = withH2Forms(cases, disconnectH2)

@@ -2,9 +2,14 @@
 import { ErrorCode } from '../../errors.ts'
 import type { Case } from '../types.ts'
 import { get } from '../wire.ts'
+import { errorsH2, h2Violation } from './errors-h2.ts'
+import { withH2, withH2Forms } from './h2-util.ts'
 import { describeResponses, expectThat, raw, recorded, token } from './util.ts'
 
-const violation = (name: string, code: string, title: string): Case => ({
+const violation = (name: string, code: string, title: string): Case =>
+  withH2(violationCase(name, code, title), h2Violation(name, code))
+
+const violationCase = (name: string, code: string, title: string): Case => ({
   id: `errors.${name}`,
   title,
   spec: '§5.5',
@@ -22,7 +27,7 @@ const violation = (name: string, code: string, title: string): Case => ({
   },
 })
 
-export const errorCases: Case[] = [
+const cases: Case[] = [
   {
     id: 'errors.throw-before-start',
     title: 'an app that throws before the response: 500 and the connection closes',
@@ -193,3 +198,6 @@ export const errorCases: Case[] = [
     },
   },
 ]
+
+/** The error cases, each with its HTTP/2 form (errors-h2.ts). */
+export const errorCases: Case[] = withH2Forms(cases, errorsH2)

@@ -4,63 +4,19 @@
  * or is reset, instead of a connection that closes. Each also checks that the session keeps
  * serving: an HTTP/2 server answers a failing stream on that stream only.
  */
-import { type ClientHttp2Session, constants } from 'node:http2'
+import { constants } from 'node:http2'
 import { ErrorCode } from '../../errors.ts'
 import { validateScope } from '../../validate-incoming.ts'
-import type { Case, CaseContext } from '../types.ts'
+import type { Case } from '../types.ts'
+import {
+  authorityOf,
+  describeStream as describe,
+  h2,
+  isolated,
+  open,
+  sessionServes,
+} from './h2-util.ts'
 import { expectThat, recorded, token } from './util.ts'
-
-/** What came back on one stream. */
-interface StreamResult {
-  status: number | undefined
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-  /** The RST_STREAM code (0 for a stream that ended normally). */
-  rstCode: number
-}
-
-/** One request on `session` (default: the run's shared session), read until the stream closes. */
-async function h2(
-  ctx: CaseContext,
-  path: string,
-  opts: { method?: string; body?: string[]; session?: ClientHttp2Session } = {},
-): Promise<StreamResult> {
-  if (!ctx.h2) throw new Error('an HTTP/2 case run without an HTTP/2 client (transport h2c)')
-  const session = opts.session ?? (await ctx.h2.session(ctx.url))
-  const method = opts.method ?? 'GET'
-  const stream = session.request(
-    { ':method': method, ':path': path, ':scheme': 'http', ':authority': new URL(ctx.url).host },
-    { endStream: opts.body === undefined },
-  )
-  for (const [i, part] of (opts.body ?? []).entries()) {
-    if (i === opts.body!.length - 1) stream.end(part)
-    else stream.write(part)
-  }
-  const parts: Buffer[] = []
-  let head: StreamResult['headers'] = {}
-  stream.on('response', (h) => {
-    head = h
-  })
-  stream.on('data', (d: Buffer) => parts.push(d))
-  stream.on('error', () => {}) // a reset is a result here, read from rstCode
-  await new Promise<void>((resolve) => stream.once('close', resolve))
-  const status = head[':status'] === undefined ? undefined : Number(head[':status'])
-  return { status, headers: head, body: Buffer.concat(parts), rstCode: stream.rstCode ?? 0 }
-}
-
-const describe = (r: StreamResult) =>
-  `${r.status ?? 'no response'}, ${r.body.length} body bytes ${JSON.stringify(r.body.toString('latin1').slice(0, 60))}, rstCode ${r.rstCode}`
-
-/** Fails unless the shared session still serves a normal request. */
-async function sessionServes(ctx: CaseContext, after: string): Promise<void> {
-  const r = await h2(ctx, '/length/1')
-  expectThat(
-    r.status === 200 && r.body.toString() === 'x' && r.rstCode === 0,
-    `${after}, then GET /length/1 on the same session`,
-    describe(r),
-    '200 "x": the session keeps serving',
-  )
-}
 
 const h2Case = (c: Omit<Case, 'app' | 'http2'>): Case => ({ ...c, app: 'main', http2: 'h2-only' })
 
@@ -75,7 +31,7 @@ export const http2Cases: Case[] = [
       const headers = (scope.headers ?? []) as Array<[string, string]>
       const { bodyLength: _, ...rest } = scope
       const error = validateScope({ ...rest, state: {} })
-      const authority = new URL(ctx.url).host
+      const authority = authorityOf(ctx.url)
       expectThat(
         scope.httpVersion === '2' &&
           headers.every(([k]) => !k.startsWith(':')) &&
@@ -216,18 +172,11 @@ export const http2Cases: Case[] = [
     spec: '§5.10.3',
     async run(ctx) {
       const t = token()
-      const session = await ctx.h2!.isolated(ctx.url)
+      const session = await isolated(ctx)
       try {
-        const authority = new URL(ctx.url).host
-        const waiting = session.request({
-          ':method': 'GET',
-          ':path': `/wait-disconnect?t=${t}`,
-          ':scheme': 'http',
-          ':authority': authority,
-        })
-        waiting.on('error', () => {})
+        const waiting = await open(ctx, `/wait-disconnect?t=${t}`, { session })
         await recorded(ctx, t, (x) => x.waiting === true)
-        waiting.close(constants.NGHTTP2_CANCEL)
+        waiting.stream.close(constants.NGHTTP2_CANCEL)
         const other = await h2(ctx, '/length/1', { session })
         const r = await recorded(ctx, t, (x) => x.sendAfter !== undefined)
         expectThat(

@@ -6,6 +6,8 @@ import { appPath } from '../apps/index.ts'
 import { accepts, type RunningServer, startServer } from '../harness.ts'
 import type { AppName, Case } from '../types.ts'
 import { exitCode, holdRequests, idleConnection, shutdownSeen } from './drain.ts'
+import { withH2Forms } from './h2-util.ts'
+import { shutdownH2 } from './shutdown-h2.ts'
 import { expectThat, fetchJSON } from './util.ts'
 
 type StateView = { ready: boolean; key: string; shared: { n: number } }
@@ -27,11 +29,12 @@ async function until(server: RunningServer, check: () => Promise<boolean>, deadl
  * Starts `app` with a startup gate (apps/gate.ts) and waits until its lifespan startup began:
  * then the startup is known to be running, for as long as the case keeps the gate closed.
  */
-async function gatedStart(template: string, app: AppName) {
+async function gatedStart(template: string, app: AppName, scheme?: 'http' | 'https') {
   const gate = mkdtempSync(join(tmpdir(), 'tsgi-conformance-'))
   const server = await startServer(template, appPath(app), {
     waitForPort: false,
     env: { TSGI_CONFORMANCE_STARTUP_GATE: gate },
+    scheme,
   })
   const close = async () => {
     await server.stop(5000)
@@ -53,24 +56,31 @@ async function gatedStart(template: string, app: AppName) {
   }
 }
 
-/** The lifespan cases; the ones with their own server start it from `template`. */
+/**
+ * The lifespan cases; the ones with their own server start it from `template`. All run over
+ * HTTP/2 too: their requests go through the run's `fetch`, the shutdown one has its HTTP/2
+ * form (shutdown-h2.ts).
+ */
 export function lifespanCases(template: string): Case[] {
-  return [
+  const cases: Case[] = [
     {
       id: 'lifespan.startup-before-serving',
       title: 'no connection is accepted while lifespan startup runs',
+      http2: 'same',
       spec: '§4.3.1',
       app: 'lifespan',
       needs: ['lifespan'],
       ownServer: true,
       timeoutMs: 60_000,
-      async run() {
-        const { server, open, close } = await gatedStart(template, 'lifespan')
+      async run(ctx) {
+        const { server, open, close } = await gatedStart(template, 'lifespan', ctx.scheme)
         try {
           const acceptedDuringStartup = await accepts(server.host, server.port)
           open()
           const listening = await until(server, () => accepts(server.host, server.port), 30_000)
-          const view = listening ? await fetchJSON<StateView>(server, '/state') : null
+          // Through the run's fetch: over HTTP/2 under an HTTP/2 transport.
+          const to = { url: server.url, fetch: ctx.fetch }
+          const view = listening ? await fetchJSON<StateView>(to, '/state') : null
           expectThat(
             !acceptedDuringStartup && view?.ready === true,
             'a connection while lifespan.startup had not been answered, then one after',
@@ -85,6 +95,7 @@ export function lifespanCases(template: string): Case[] {
     {
       id: 'lifespan.state-shallow-copy',
       title: 'each request gets a shallow copy of the state',
+      http2: 'same',
       spec: '§4.4',
       app: 'lifespan',
       needs: ['lifespan'],
@@ -103,6 +114,7 @@ export function lifespanCases(template: string): Case[] {
     {
       id: 'lifespan.startup-failure-exits',
       title: 'lifespan.startup.failed: the server never serves and exits non-zero',
+      http2: 'same',
       spec: '§4.3.2',
       app: 'failing-startup',
       needs: ['lifespan'],
@@ -132,6 +144,7 @@ export function lifespanCases(template: string): Case[] {
     {
       id: 'lifespan.unsupported-still-served',
       title: 'an app that rejects the lifespan scope is still served',
+      http2: 'same',
       spec: '§4.3.3',
       app: 'no-lifespan',
       async run(ctx) {
@@ -174,4 +187,5 @@ export function lifespanCases(template: string): Case[] {
       },
     },
   ]
+  return withH2Forms(cases, shutdownH2(template))
 }

@@ -2,6 +2,8 @@
 import type { Case, Level } from '../types.ts'
 import { get } from '../wire.ts'
 import { WireConnection } from '../wire-connection.ts'
+import { withH2Forms } from './h2-util.ts'
+import { malformedH2 } from './malformed-h2.ts'
 import { answered, describeResponses, expectThat, fetchText, raw, stillServing } from './util.ts'
 
 /** Options of {@link refused}. */
@@ -55,7 +57,7 @@ const smuggle = 'GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n'
 const post = (headers: string, body = '') =>
   `POST /echo-body HTTP/1.1\r\nHost: h\r\n${headers}\r\n${body}`
 
-export const malformedCases: Case[] = [
+const cases: Case[] = [
   refused(
     'malformed.request-line',
     'a garbage request line → 400',
@@ -209,3 +211,6 @@ export const malformedCases: Case[] = [
     },
   },
 ]
+
+/** The malformed-request cases; two have an HTTP/2 form (malformed-h2.ts). */
+export const malformedCases: Case[] = withH2Forms(cases, malformedH2)

@@ -1,5 +1,6 @@
 /** Requests a server must serve or answer in a given way (SPEC.md §5.8.6, §5.8.11, §5.8.12). */
 import type { Case, CaseContext } from '../types.ts'
+import { describeStream, field, type H2Form, h2, sessionServes, withH2Forms } from './h2-util.ts'
 import { answered, describeResponses, expectThat, header, raw, stillServing } from './util.ts'
 
 type Scope = { headers: Array<[string, string]> }
@@ -14,7 +15,7 @@ async function scopeOf(ctx: CaseContext, request: string) {
   return { scope, described: describeResponses(responses, text) }
 }
 
-export const requestCases: Case[] = [
+const cases: Case[] = [
   {
     id: 'request.upgrade-ignored',
     title: 'an upgrade the server does not implement (h2c) is ignored: served over HTTP/1.1',
@@ -78,3 +79,27 @@ export const requestCases: Case[] = [
     },
   },
 ]
+
+/**
+ * The HTTP/2 forms. `request.upgrade-ignored` and `request.absolute-form-host` stay HTTP/1.1
+ * only: `upgrade` is connection-specific (a malformed request over HTTP/2, §5.10.2), and
+ * :path has no absolute form.
+ */
+const forms: Record<string, H2Form> = {
+  // The refusal is answered on the CONNECT stream; the session is kept (§5.10.2).
+  async 'request.connect-refused'(ctx) {
+    const r = await h2(ctx, 'example.com:443', { method: 'CONNECT' })
+    expectThat(
+      (r.status === 405 || r.status === 501) &&
+        r.rstCode === 0 &&
+        field(r, 'connection') === undefined,
+      'CONNECT with :authority example.com:443 (HTTP/2)',
+      describeStream(r),
+      '405 or 501 on that stream (no connection field: it is connection-specific)',
+    )
+    await sessionServes(ctx, 'CONNECT example.com:443')
+  },
+}
+
+/** The request cases; `request.connect-refused` has an HTTP/2 form. */
+export const requestCases: Case[] = withH2Forms(cases, (id) => forms[id])

@@ -1,9 +1,11 @@
 /** Responses (SPEC.md §5.4, §7.1, §7.2). */
 import type { Case } from '../types.ts'
 import { get } from '../wire.ts'
+import { withH2Forms } from './h2-util.ts'
+import { responseH2 } from './response-h2.ts'
 import { describeResponses, expectThat, fetchJSON, header, raw } from './util.ts'
 
-export const responseCases: Case[] = [
+const cases: Case[] = [
   {
     id: 'response.content-length',
     title: 'a single-body response gets a Content-Length',
@@ -267,3 +269,6 @@ export const responseCases: Case[] = [
     },
   },
 ]
+
+/** The response cases; each but the HTTP/1.1-only ones with its HTTP/2 form (response-h2.ts). */
+export const responseCases: Case[] = withH2Forms(cases, responseH2)

@@ -2,6 +2,8 @@
 import { validateScope } from '../../validate-incoming.ts'
 import type { Case, CaseContext, Http2Mode } from '../types.ts'
 import { WireConnection } from '../wire-connection.ts'
+import { schemeOf, withH2Forms } from './h2-util.ts'
+import { scopeH2 } from './scope-h2.ts'
 import { expectThat, fetchJSON, raw } from './util.ts'
 
 type Scope = Record<string, unknown> & { headers: Array<[string, string]> }
@@ -41,7 +43,10 @@ function field(
           ? `${ctx.rootPath}${expected as string}`
           : name === 'rootPath'
             ? ctx.rootPath
-            : expected
+            : // The connection's own scheme: `https` when the run is over TLS (§5.10.1).
+              name === 'scheme'
+              ? schemeOf(ctx.url)
+              : expected
       expectThat(
         JSON.stringify(scope[name]) === JSON.stringify(want),
         `GET ${path}`,
@@ -52,7 +57,7 @@ function field(
   }
 }
 
-export const scopeCases: Case[] = [
+const cases: Case[] = [
   field('scope.type', 'type is "http"', '/scope', 'type', 'http'),
   field('scope.tsgi', 'tsgi is { version: "1.0", specVersion: "1.0" }', '/scope', 'tsgi', {
     version: '1.0',
@@ -68,7 +73,10 @@ export const scopeCases: Case[] = [
     'http1-only', // h2.scope checks "2"
   ),
   field('scope.scheme', 'scheme is "http" on a plain connection', '/scope', 'scheme', 'http'),
-  field('scope.method', 'method as sent', '/scope', 'method', 'POST', { method: 'POST', body: '' }),
+  field('scope.method', 'method as sent', '/scope', 'method', 'POST', {
+    method: 'POST',
+    body: '',
+  }),
   field(
     'scope.path-decoded',
     'path is percent-decoded, then UTF-8 decoded',
@@ -297,3 +305,6 @@ export const scopeCases: Case[] = [
     },
   },
 ]
+
+/** The scope cases; those sent as HTTP/1.1 bytes have their HTTP/2 form (scope-h2.ts). */
+export const scopeCases: Case[] = withH2Forms(cases, scopeH2)

@@ -9,6 +9,8 @@ import type { Case } from '../types.ts'
 import { get } from '../wire.ts'
 import { WireConnection } from '../wire-connection.ts'
 import { exitCode, holdRequests, idleConnection, shutdownSeen } from './drain.ts'
+import { withH2Forms } from './h2-util.ts'
+import { shutdownH2 } from './shutdown-h2.ts'
 import { expectThat, header } from './util.ts'
 
 /** What a connection attempted during the shutdown got. */
@@ -29,9 +31,12 @@ async function newConnection(port: number, host: string): Promise<string> {
     : `served: ${res.statusLine}`
 }
 
-/** The shutdown cases; each starts its own server from `template`. */
+/**
+ * The shutdown cases; each starts its own server from `template`, and has its HTTP/2 form
+ * (shutdown-h2.ts).
+ */
 export function shutdownCases(template: string): Case[] {
-  return [
+  const cases: Case[] = [
     {
       id: 'shutdown.stops-accepting',
       title: 'after SIGTERM, a new connection is refused or answered 503, never served',
@@ -115,4 +120,5 @@ export function shutdownCases(template: string): Case[] {
       },
     },
   ]
+  return withH2Forms(cases, shutdownH2(template))
 }
