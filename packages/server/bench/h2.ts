@@ -8,6 +8,11 @@
  *   BENCH_SOAK_S=300 node --conditions=@tsgi/source bench/h2.ts   (memory over a soak)
  *   BENCH_BASE_SRC=/elsewhere/packages/server/src/index.ts …   (a third target: tsgi from
  *                    another tree, e.g. before a change, in the same alternating rounds)
+ *   BENCH_NODE_FLAGS='--no-allocation-site-pretenuring' …   (V8 flags for every server: V8's
+ *                    allocation-site pretenuring decides per process, by chance, to allocate the
+ *                    objects of a stream in the old generation, and that process then spends
+ *                    ~10 times the GC time, raw node:http2 as much as tsgi: CPU µs at -m 100
+ *                    swing by ±2 µs between runs of either; this flag takes the coin toss out)
  *   BENCH_PIN=1 …   (servers on CPU 0, h2load on CPU 1 with taskset: the load generator never
  *                    takes the server's core; on a 2-core machine it also keeps h2load's one
  *                    thread from being the bottleneck unnoticed)
@@ -25,6 +30,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0)
 const PIN = process.env.BENCH_PIN === '1'
 const BASE_SRC = process.env.BENCH_BASE_SRC
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
 type Kind = 'raw' | 'tsgi' | 'base'
 /** `command args…`, under `taskset -c cpu` with BENCH_PIN (taskset execs: the pid is the command's). */
 const pinned = (cpu: number, command: string, args: string[]): [string, string[]] =>
@@ -104,7 +110,14 @@ interface Target {
 
 async function start(name: Kind, flags: string[] = []): Promise<Target> {
   const child = spawn(
-    ...pinned(0, process.execPath, [...flags, '--conditions=@tsgi/source', self, 'serve', name]),
+    ...pinned(0, process.execPath, [
+      ...NODE_FLAGS,
+      ...flags,
+      '--conditions=@tsgi/source',
+      self,
+      'serve',
+      name,
+    ]),
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   let out = ''

@@ -3,7 +3,7 @@
  * reg-name (unreserved, sub-delims and percent-encodings), an IPv4 address (a reg-name as far
  * as characters go), or an IP-literal in brackets. Used for the Host header and for the
  * authority of an absolute-form request target. A character-table loop: no allocation on the
- * normal path, which runs once per request.
+ * normal path, which runs once per request, and skipped for the value last accepted.
  *
  * @module
  */
@@ -33,12 +33,18 @@ function validPort(value: string, from: number): boolean {
   return true
 }
 
+/** The last non-empty value {@link validHost} accepted (never an invalid one). */
+let lastValidHost: string | undefined
+
 /**
  * Whether `value` is a valid `host [":" port]`. An empty value is valid only with
  * `allowEmpty` (the Host header of a request whose target has no authority, RFC 9112 §3.2);
  * a port without a host (`:80`) never is (RFC 9110 §4.2.1: an http URI has a non-empty host).
  */
 export function validHost(value: string, allowEmpty: boolean): boolean {
+  // A server sees the same Host on almost every request: one string comparison instead of the
+  // character loop. Set only after a full pass, so a value here has always been checked.
+  if (value === lastValidHost) return true
   const n = value.length
   if (n === 0) return allowEmpty
   if (value.charCodeAt(0) === 91) {
@@ -46,7 +52,9 @@ export function validHost(value: string, allowEmpty: boolean): boolean {
     const close = value.indexOf(']')
     if (close < 2) return false
     const inner = value.slice(1, close)
-    return (isIPv6(inner) || IPV_FUTURE.test(inner)) && validPort(value, close + 1)
+    if (!(isIPv6(inner) || IPV_FUTURE.test(inner)) || !validPort(value, close + 1)) return false
+    lastValidHost = value
+    return true
   }
   let i = 0
   for (; i < n; i++) {
@@ -58,7 +66,9 @@ export function validHost(value: string, allowEmpty: boolean): boolean {
     }
     break
   }
-  return i > 0 && validPort(value, i)
+  if (i === 0 || !validPort(value, i)) return false
+  lastValidHost = value
+  return true
 }
 
 /**
