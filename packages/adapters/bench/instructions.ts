@@ -7,15 +7,13 @@
  * not the JIT and GC helper threads, which run when they like) are divided by them.
  * Compare targets, or one target before and after a change (BENCH_TOFETCH_BEFORE: a path to
  * an older `src/fetch/to-fetch.ts`), not with other machines: a JIT under valgrind is slower
- * and differs from a normal one. Scenarios: json, param, echo (as `pnpm bench`).
+ * and differs from a normal one. Scenarios: json, param, echo (as `pnpm bench`). The harness:
+ * scripts/bench/callgrind.ts.
  */
-import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { callgrindPerRequest } from '../../../scripts/bench/callgrind.ts'
 import { binary } from './binaries.ts'
 import { payload } from './harness.ts'
 
@@ -38,52 +36,25 @@ const args =
   runtime === 'bun'
     ? ['--conditions=@tsgi/source', host, kind, String(port), before]
     : ['run', '-A', '--conditions=@tsgi/source', host, kind, String(port), before]
-const out = join(tmpdir(), `tsgi-adapters-callgrind-${process.pid}`)
-const child = spawn(
-  'valgrind',
-  [
-    '-q',
-    '--tool=callgrind',
-    '--separate-threads=yes',
-    `--callgrind-out-file=${out}.%p`,
-    bin,
-    ...args,
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-)
-await once(child.stdout!, 'data')
-const fire = (amount: number) =>
-  autocannon({
-    url: `http://127.0.0.1:${port}${s.path}`,
-    method: s.method,
-    body: s.body,
-    headers: s.body ? { 'content-type': 'application/json' } : undefined,
-    connections: 8,
-    amount,
-  })
-await fire(requests)
-await fire(requests)
-execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' })
-const r = await fire(requests)
-execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' })
-child.kill('SIGKILL')
-await once(child, 'exit')
-// The dump after --zero is part 1 of each thread; thread 1 is the main thread.
-const dir = tmpdir()
-const prefix = `tsgi-adapters-callgrind-${process.pid}.`
-let main = Number.NaN
-let all = 0
-for (const f of readdirSync(dir).filter((name) => name.startsWith(prefix))) {
-  const text = readFileSync(join(dir, f), 'utf8')
-  const m = /^summary: (\d+)/m.exec(text) ?? /^totals: (\d+)/m.exec(text)
-  if (m && /\.1-\d+$/.test(f)) {
-    all += Number(m[1])
-    if (/-0*1$/.test(f)) main = Number(m[1])
-  }
-  if (process.env.BENCH_KEEP) console.log(`kept ${join(dir, f)}`)
-  else rmSync(join(dir, f))
-}
-const done = r.requests.total
+const r = await callgrindPerRequest({
+  tag: 'adapters',
+  command: [bin, ...args],
+  stderr: 'inherit',
+  ready: async (stdout) => {
+    await once(stdout, 'data')
+  },
+  fire: async () => {
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}${s.path}`,
+      method: s.method,
+      body: s.body,
+      headers: s.body ? { 'content-type': 'application/json' } : undefined,
+      connections: 8,
+      amount: requests,
+    })
+    return result.requests.total
+  },
+})
 console.log(
-  `${runtime} ${kind} ${scenario}: ${Math.round(main / done)} instructions per request on the main thread, ${Math.round(all / done)} in all threads (${done} requests${before ? `, toFetch of ${before}` : ''})`,
+  `${runtime} ${kind} ${scenario}: ${r.main} instructions per request on the main thread, ${r.all} in all threads (${r.requests} requests${before ? `, toFetch of ${before}` : ''})`,
 )

@@ -10,13 +10,10 @@
  * BENCH_NODE_FLAGS adds flags to the target's node (`--perf-basic-prof` writes
  * /tmp/perf-<pid>.map, which names the JIT addresses of the dump by JavaScript function).
  */
-import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { callgrindPerRequest } from '../../../scripts/bench/callgrind.ts'
 
 const [kind = 'tsgi', scenario = 'json'] = process.argv.slice(2)
 const requests = Number(process.env.BENCH_REQUESTS ?? 4000)
@@ -33,14 +30,10 @@ const paths: Record<string, { path: string; method: 'GET' | 'POST' | 'DELETE'; b
 const s = paths[scenario]
 if (!s) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(paths).join(', ')}`)
 const port = 9190 + Math.floor(Math.random() * 40)
-const out = join(tmpdir(), `tsgi-fw-callgrind-${process.pid}`)
-const child = spawn(
-  'valgrind',
-  [
-    '--tool=callgrind',
-    // The main thread only: V8's compiler and GC threads run when they like, and add noise.
-    '--separate-threads=yes',
-    `--callgrind-out-file=${out}.%p`,
+let bad = 0
+const r = await callgrindPerRequest({
+  tag: 'fw',
+  command: [
     process.execPath,
     ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     '--conditions=@tsgi/source',
@@ -48,40 +41,22 @@ const child = spawn(
     kind,
     String(port),
   ],
-  { stdio: ['ignore', 'pipe', 'ignore'] },
-)
-await once(child.stdout!, 'data')
-const fire = (amount: number) =>
-  autocannon({
-    url: `http://127.0.0.1:${port}${s.path}`,
-    method: s.method,
-    body: s.body,
-    headers: s.body ? { 'content-type': 'application/json' } : undefined,
-    connections: 8,
-    amount,
-  })
-await fire(requests)
-await fire(requests)
-execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' })
-const r = await fire(requests)
-execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' })
-child.kill('SIGTERM')
-await once(child, 'exit')
-// The dump after --zero is part 1; thread 1 is the main thread. Its "summary:" line is the total.
-const dir = tmpdir()
-const prefix = `tsgi-fw-callgrind-${process.pid}.`
-let measured = Number.NaN
-for (const f of readdirSync(dir).filter((name) => name.startsWith(prefix))) {
-  const text = readFileSync(join(dir, f), 'utf8')
-  if (/\.1-0*1$/.test(f)) {
-    const m = /^summary: (\d+)/m.exec(text) ?? /^totals: (\d+)/m.exec(text)
-    if (m) measured = Number(m[1])
-  }
-  if (process.env.BENCH_KEEP) console.log(`kept ${join(dir, f)}`)
-  else rmSync(join(dir, f))
-}
-const done = r.requests.total
-const bad = r.non2xx
+  ready: async (stdout) => {
+    await once(stdout, 'data')
+  },
+  fire: async () => {
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}${s.path}`,
+      method: s.method,
+      body: s.body,
+      headers: s.body ? { 'content-type': 'application/json' } : undefined,
+      connections: 8,
+      amount: requests,
+    })
+    bad = result.non2xx
+    return result.requests.total
+  },
+})
 console.log(
-  `${kind} ${scenario}: ${Math.round(measured / done)} instructions per request (${done} requests${bad ? `, ${bad} not 2xx` : ''})`,
+  `${kind} ${scenario}: ${r.main} instructions per request (${r.requests} requests${bad ? `, ${bad} not 2xx` : ''})`,
 )
