@@ -29,16 +29,30 @@ export interface RunningServer {
   exited: Promise<number | null>
 }
 
-/** A free TCP port on `host`. */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
+/**
+ * The ports {@link freePort} handed out in this process. A port is free only until someone binds
+ * it, and a server under test that never listens (a failing lifespan startup) leaves its port
+ * free for as long as the case watches it: runs side by side in one process (the adapters' four
+ * runtimes) must never be given the same port, or one case sees the other's server.
+ */
+const handedOut = new Set<number>()
+
+/** A free TCP port on `host`, never one this process handed out before. */
+export async function freePort(host: string): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = createServer()
+      s.once('error', reject)
+      s.listen(0, host, () => {
+        const { port } = s.address() as { port: number }
+        s.close(() => resolve(port))
+      })
     })
-  })
+    if (!handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
 }
 
 /** Whether `host:port` accepts a TCP connection right now (the connection is closed at once). */
