@@ -2,7 +2,43 @@
  * A node:http2 client for the tests of `serve({ http2: true })`: one request on a session,
  * collected whole (status, headers, body, trailers, and how the stream ended).
  */
-import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
+import {
+  type ClientHttp2Session,
+  type ClientSessionOptions,
+  connect,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type SecureClientSessionOptions,
+} from 'node:http2'
+
+/**
+ * The client sessions a test file opens, destroyed after each test (`afterEach(() =>
+ * sessions.destroyAll())`). A session's `'error'` is swallowed: each test asserts what it
+ * expects of its streams, and a reset the test provokes must not become an uncaught error.
+ */
+export class TestSessions {
+  readonly #open: ClientHttp2Session[] = []
+
+  /** A session to `url` (`https:` with `options` for TLS). */
+  open(
+    url: string,
+    options?: ClientSessionOptions | SecureClientSessionOptions,
+  ): ClientHttp2Session {
+    return this.track(connect(url, options))
+  }
+
+  /** Keeps `session` (made some other way) to be destroyed with the others. */
+  track(session: ClientHttp2Session): ClientHttp2Session {
+    session.on('error', () => {})
+    this.#open.push(session)
+    return session
+  }
+
+  /** Destroys every session opened since the last call. */
+  destroyAll(): void {
+    for (const s of this.#open.splice(0)) s.destroy()
+  }
+}
 
 /** What one h2 request got. */
 export interface H2Answer {

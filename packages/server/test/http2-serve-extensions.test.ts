@@ -4,28 +4,23 @@
  * as Content-Length, under flow control).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { type ClientHttp2Session, connect } from 'node:http2'
+import type { ClientHttp2Session } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Application } from '@tsgi/protocol'
 import { afterEach, describe, expect, test } from 'vitest'
-import { h2Request } from './h2-client.ts'
+import { h2Request, TestSessions } from './h2-client.ts'
 import { startServer, type TestServer, text } from './helpers.ts'
 
 let server: TestServer | undefined
-const sessions: ClientHttp2Session[] = []
+const sessions = new TestSessions()
 afterEach(async () => {
-  for (const s of sessions.splice(0)) s.destroy()
+  sessions.destroyAll()
   await server?.close()
   server = undefined
 })
 
-function h2(): ClientHttp2Session {
-  const session = connect(server!.url)
-  session.on('error', () => {})
-  sessions.push(session)
-  return session
-}
+const h2 = (): ClientHttp2Session => sessions.open(server!.url)
 
 describe('trailers on h2', () => {
   const app: Application = async (scope, _receive, send) => {

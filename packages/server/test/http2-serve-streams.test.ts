@@ -4,7 +4,7 @@
  * client's RST_STREAM is that stream's `http.disconnect`, Content-Length is enforced, and flow
  * control is the backpressure both ways; rapid resets never start an application.
  */
-import { type ClientHttp2Session, connect } from 'node:http2'
+import type { ClientHttp2Session } from 'node:http2'
 import {
   ClientDisconnectedError,
   type HTTPIncomingEvent,
@@ -12,7 +12,7 @@ import {
   type SendEvent,
 } from '@tsgi/protocol'
 import { afterEach, describe, expect, test } from 'vitest'
-import { h2Request } from './h2-client.ts'
+import { h2Request, TestSessions } from './h2-client.ts'
 import {
   type Frame,
   FrameType,
@@ -27,19 +27,14 @@ import { startServer, type TestServer, text, until } from './helpers.ts'
 
 const INTERNAL_ERROR = 2
 let server: TestServer | undefined
-const sessions: ClientHttp2Session[] = []
+const sessions = new TestSessions()
 afterEach(async () => {
-  for (const s of sessions.splice(0)) s.destroy()
+  sessions.destroyAll()
   await server?.close()
   server = undefined
 })
 
-function h2(): ClientHttp2Session {
-  const session = connect(server!.url)
-  session.on('error', () => {})
-  sessions.push(session)
-  return session
-}
+const h2 = (): ClientHttp2Session => sessions.open(server!.url)
 
 /** Resolves after `n` PING round trips: every frame sent before them has been processed. */
 async function settle(session: ClientHttp2Session, n = 3): Promise<void> {
@@ -255,9 +250,7 @@ describe('flow control is the backpressure', () => {
       await send({ type: 'http.response.body', body: new Uint8Array(0) })
       done = true
     })
-    const session = connect(server!.url, { settings: { initialWindowSize: 16 * 1024 } })
-    session.on('error', () => {})
-    sessions.push(session)
+    const session = sessions.open(server!.url, { settings: { initialWindowSize: 16 * 1024 } })
     const stream = session.request({ ':path': '/download' })
     stream.pause()
     stream.end()

@@ -6,7 +6,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { type ClientHttp2Session, connect } from 'node:http2'
+import type { ClientHttp2Session } from 'node:http2'
 import { connect as netConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +15,7 @@ import { Agent, Client, request } from 'undici'
 import { afterEach, describe, expect, test } from 'vitest'
 import { parseCliArgs } from '../src/cli/args.ts'
 import { resolveOptions } from '../src/index.ts'
-import { h2Request } from './h2-client.ts'
+import { h2Request, TestSessions } from './h2-client.ts'
 import { ErrorCode, errorCodeOf, FrameType, getBlock, H2Wire, headers } from './h2-frames.ts'
 import { readBody, startServer, type TestServer, text, until } from './helpers.ts'
 
@@ -24,21 +24,15 @@ const certfile = new URL('./tls/cert.pem', import.meta.url).pathname
 const ca = readFileSync(certfile)
 
 let server: TestServer | undefined
-const sessions: ClientHttp2Session[] = []
+const sessions = new TestSessions()
 afterEach(async () => {
-  for (const s of sessions.splice(0)) s.destroy()
+  sessions.destroyAll()
   await server?.close()
   server = undefined
 })
 
-function h2(url: string): ClientHttp2Session {
-  const session = url.startsWith('https:')
-    ? connect(url, { ca, servername: 'localhost' })
-    : connect(url)
-  session.on('error', () => {})
-  sessions.push(session)
-  return session
-}
+const h2 = (url: string): ClientHttp2Session =>
+  sessions.open(url, url.startsWith('https:') ? { ca, servername: 'localhost' } : undefined)
 
 /** Answers the scope (minus state) as JSON, after reading the body (its length in `bodyLength`). */
 const echo: Application = async (scope, receive, send) => {
@@ -291,9 +285,7 @@ describe('h2c with prior knowledge beside HTTP/1.1', () => {
   test('h2c on a unix socket: no client address, the socket path as server', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tsgi-h2-uds-')), 's.sock')
     server = await startServer(echo, { http2: true, uds: path })
-    const session = connect('http://localhost', { createConnection: () => netConnect(path) })
-    session.on('error', () => {})
-    sessions.push(session)
+    const session = sessions.open('http://localhost', { createConnection: () => netConnect(path) })
     const scope = JSON.parse((await h2Request(session, {})).body.toString())
     expect(scope).toMatchObject({
       httpVersion: '2',

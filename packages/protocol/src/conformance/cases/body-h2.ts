@@ -8,7 +8,7 @@
 import { constants } from 'node:http2'
 import type { CaseContext } from '../types.ts'
 import { isolated, open, type StreamResult } from './h2-util.ts'
-import { fetchText, recorded } from './util.ts'
+import { fetchText, recorded, sampleUntilStill } from './util.ts'
 
 /** Resolves `false` after `ms` (a deadline raced against an event, never a wait by itself). */
 const deadline = (ms: number) =>
@@ -89,18 +89,11 @@ export async function h2BackpressureAccepted(
     }
     const pumping = pump()
     await recorded(ctx, t, (x) => x.first === true)
-    let last = -1
-    let still = 0
-    const end = Date.now() + 15_000
-    while (still < 10 && accepted < size && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 100)) // the sampling period
-      still = accepted === last ? still + 1 : 0
-      last = accepted
-    }
+    const { stopped } = await sampleUntilStill(() => accepted, size)
     done = true
     s.stream.close(constants.NGHTTP2_CANCEL)
     await Promise.all([pumping, s.result])
-    return { accepted, stopped: still >= 10 }
+    return { accepted, stopped }
   } finally {
     session.destroy()
     await fetchText(ctx, `/release?t=${t}`)

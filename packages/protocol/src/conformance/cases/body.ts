@@ -3,7 +3,15 @@ import { connect } from 'node:net'
 import type { Case, CaseContext } from '../types.ts'
 import { h2BackpressureAccepted, h2Expect } from './body-h2.ts'
 import { describeStream, type H2RequestOptions, h2 } from './h2-util.ts'
-import { describeResponses, expectThat, fetchText, raw, recorded, token } from './util.ts'
+import {
+  describeResponses,
+  expectThat,
+  fetchText,
+  raw,
+  recorded,
+  sampleUntilStill,
+  token,
+} from './util.ts'
 
 type Echo = { length: number; events: number; moreBody: boolean[]; text: string }
 
@@ -245,21 +253,14 @@ export const bodyCases: Case[] = [
       await recorded(ctx, t, (x) => x.first === true)
       // What left the client (into the kernel or beyond), sampled until it stops growing.
       const taken = () => socket.bytesWritten - socket.writableLength
-      let last = -1
-      let still = 0
-      const end = Date.now() + 15_000
-      while (still < 10 && taken() < size && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 100)) // the sampling period
-        still = taken() === last ? still + 1 : 0
-        last = taken()
-      }
+      const { stopped } = await sampleUntilStill(taken, size)
       const accepted = taken()
       socket.destroy()
       await fetchText(ctx, `/release?t=${t}`)
       expectThat(
         accepted < 24 * 1024 * 1024,
         '32 MiB to an app that read one body event and waits',
-        `${accepted} bytes left the client (${still >= 10 ? 'then it stopped' : 'still going'})`,
+        `${accepted} bytes left the client (${stopped ? 'then it stopped' : 'still going'})`,
         'the server to stop reading (well under 24 MiB taken)',
       )
     },

@@ -8,7 +8,7 @@
 import { constants } from 'node:http2'
 import { ErrorCode } from '../../errors.ts'
 import { type H2Form, h2, isolated, open } from './h2-util.ts'
-import { expectThat, recorded, token } from './util.ts'
+import { expectThat, recorded, sampleUntilStill, token } from './util.ts'
 
 /** The flow-control window the backpressure form grants: room for some sends, not unbounded. */
 const WINDOW = 1024 * 1024
@@ -92,15 +92,11 @@ const forms: Record<string, H2Form> = {
       session.setLocalWindowSize(WINDOW)
       const s = await open(ctx, `/stream-forever?t=${t}`, { session })
       s.stream.pause()
-      let sent = -1
-      let still = 0
-      const end = Date.now() + 15_000
-      while (still < 10 && sent < 512 && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 100)) // the sampling period
-        const now = Number((await recorded(ctx, t)).sent ?? 0)
-        still = now === sent && now > 0 ? still + 1 : 0
-        sent = now
-      }
+      const { value: sent } = await sampleUntilStill(
+        async () => Number((await recorded(ctx, t)).sent ?? 0),
+        512,
+        true,
+      )
       s.stream.close(constants.NGHTTP2_CANCEL)
       expectThat(
         sent > 0 && sent < 512,

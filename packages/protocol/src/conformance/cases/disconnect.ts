@@ -6,7 +6,7 @@ import { get } from '../wire.ts'
 import { WireConnection } from '../wire-connection.ts'
 import { disconnectH2 } from './disconnect-h2.ts'
 import { withH2Forms } from './h2-util.ts'
-import { expectThat, raw, recorded, token } from './util.ts'
+import { expectThat, raw, recorded, sampleUntilStill, token } from './util.ts'
 
 const cases: Case[] = [
   {
@@ -99,15 +99,11 @@ const cases: Case[] = [
       socket.write(`GET /stream-forever?t=${t} HTTP/1.1\r\nHost: h\r\n\r\n`)
       // The app counts its resolved sends: sampled until the count stops moving for 1 s, or
       // passes the bound (the app stops at 4096 by itself).
-      let sent = -1
-      let still = 0
-      const end = Date.now() + 15_000
-      while (still < 10 && sent < 512 && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 100)) // the sampling period
-        const now = Number((await recorded(ctx, t)).sent ?? 0)
-        still = now === sent && now > 0 ? still + 1 : 0
-        sent = now
-      }
+      const { value: sent } = await sampleUntilStill(
+        async () => Number((await recorded(ctx, t)).sent ?? 0),
+        512,
+        true,
+      )
       socket.destroy()
       expectThat(
         sent > 0 && sent < 512,

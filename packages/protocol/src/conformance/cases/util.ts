@@ -5,10 +5,10 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import { type CaseContext, ConformanceFailure } from '../types.ts'
+import { type CaseContext, ConformanceFailure, expectThat } from '../types.ts'
 import { exchange, parseResponses, WireParseError, type WireResponse } from '../wire.ts'
 
-export { expectThat } from '../types.ts'
+export { expectThat }
 
 /** A fresh token for the app's record. */
 export const token = () => randomUUID()
@@ -119,4 +119,48 @@ export async function stillServing(ctx: CaseContext): Promise<void> {
       `${after.status} ${after.text.slice(0, 80)}`,
       '200 "x": the server keeps serving',
     )
+}
+
+/**
+ * Samples `read()` every 100 ms until it has not moved for a second (a value of 0 never counts
+ * as still when `movedFirst`: nothing happened yet), reaches `bound`, or 15 s pass. Resolves
+ * with the last value and whether it stopped moving: how the backpressure cases tell "bounded"
+ * from "still going" without a fixed sleep.
+ */
+export async function sampleUntilStill(
+  read: () => number | Promise<number>,
+  bound: number,
+  movedFirst = false,
+): Promise<{ value: number; stopped: boolean }> {
+  let last = -1
+  let still = 0
+  const end = Date.now() + 15_000
+  while (still < 10 && last < bound && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100)) // the sampling period
+    const now = await read()
+    still = now === last && (!movedFirst || now > 0) ? still + 1 : 0
+    last = now
+  }
+  return { value: last, stopped: still >= 10 }
+}
+
+/**
+ * `response.headers-order` on either protocol: the fields `GET /headers` answered with, in wire
+ * order, must keep the app's order, a repeated name interleaved with another included
+ * (SPEC.md §5.4.2). `other` describes the response when it had none of those fields.
+ */
+export function expectHeadersOrder(fields: ReadonlyArray<[string, string]>, other: string): void {
+  const got = fields.filter(([n]) => n === 'x-order' || n === 'set-cookie')
+  expectThat(
+    JSON.stringify(got) ===
+      JSON.stringify([
+        ['x-order', '1'],
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+        ['x-order', '2'],
+      ]),
+    'GET /headers',
+    got.length > 0 ? JSON.stringify(got) : other,
+    'x-order 1, set-cookie a=1, set-cookie b=2, x-order 2, in that order',
+  )
 }
