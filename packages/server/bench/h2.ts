@@ -2,17 +2,19 @@
  * HTTP/2 (h2c, prior knowledge) with h2load: the tsgi server with a bare protocol app against
  * raw node:http2 answering the same bytes (`stream.respond` + `stream.end`), each in its own
  * process, in alternating rounds of one run, at 1 and 100 concurrent streams per connection.
- * Reports h2load's req/s and each server's CPU µs per request (from /proc), and the ratios.
+ * Reports h2load's req/s and each server's CPU µs per request (from /proc): the median over
+ * rounds, the spread beside it, and the ratios. Each round starts a fresh process per target:
+ * V8 decides per process which allocation sites to pretenure (allocate straight into the old
+ * generation), and a process whose per-stream objects it pretenures spends several times the
+ * GC time for the rest of its life (either target, raw node:http2 too: CPU µs at -m 100 swing
+ * by ±2 µs between processes), so one process per target would be one coin toss each.
  *
  *   node --conditions=@tsgi/source bench/h2.ts            (BENCH_REQUESTS, BENCH_ROUNDS)
  *   BENCH_SOAK_S=300 node --conditions=@tsgi/source bench/h2.ts   (memory over a soak)
  *   BENCH_BASE_SRC=/elsewhere/packages/server/src/index.ts …   (a third target: tsgi from
  *                    another tree, e.g. before a change, in the same alternating rounds)
- *   BENCH_NODE_FLAGS='--no-allocation-site-pretenuring' …   (V8 flags for every server: V8's
- *                    allocation-site pretenuring decides per process, by chance, to allocate the
- *                    objects of a stream in the old generation, and that process then spends
- *                    ~10 times the GC time, raw node:http2 as much as tsgi: CPU µs at -m 100
- *                    swing by ±2 µs between runs of either; this flag takes the coin toss out)
+ *   BENCH_NODE_FLAGS='--no-allocation-site-pretenuring' …   (V8 flags for every server, e.g.
+ *                    to take the pretenuring coin toss out)
  *   BENCH_PIN=1 …   (servers on CPU 0, h2load on CPU 1 with taskset: the load generator never
  *                    takes the server's core; on a 2-core machine it also keeps h2load's one
  *                    thread from being the bottleneck unnoticed)
@@ -26,7 +28,7 @@ import { fileURLToPath } from 'node:url'
 import { cpuMs } from './cpu.ts'
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40_000)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6)
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0)
 const PIN = process.env.BENCH_PIN === '1'
 const BASE_SRC = process.env.BENCH_BASE_SRC
@@ -156,35 +158,42 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
 
 async function compare(): Promise<void> {
   ensureH2load()
-  const targets = [await start('raw'), await start('tsgi')]
-  if (BASE_SRC) targets.push(await start('base'))
-  try {
-    console.log(
-      `h2c, h2load -c 4, ${REQUESTS} requests a round, ${ROUNDS} alternating rounds${PIN ? ', pinned' : ''}`,
-    )
-    for (const streams of [1, 100]) {
-      for (const t of targets) h2load(t.port, streams, Math.min(REQUESTS, 10_000)) // warm-up
-      const results = new Map(targets.map((t) => [t.name, [] as { rps: number; cpu: number }[]]))
-      for (let i = 0; i < ROUNDS; i++) {
-        for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
-          results.get(t.name)!.push(round(t, streams))
+  const kinds: Kind[] = BASE_SRC ? ['raw', 'tsgi', 'base'] : ['raw', 'tsgi']
+  console.log(
+    `h2c, h2load -c 4, ${REQUESTS} requests a round, ${ROUNDS} alternating rounds, ` +
+      `a fresh process per target and round${PIN ? ', pinned' : ''}`,
+  )
+  for (const streams of [1, 100]) {
+    const results = new Map(kinds.map((k) => [k, [] as { rps: number; cpu: number }[]]))
+    for (let i = 0; i < ROUNDS; i++) {
+      // A fresh process each round: V8 decides per process, by chance, which allocation sites
+      // to pretenure (see the module comment), so one process per target would be one coin
+      // toss each; the median over rounds is over as many tosses.
+      for (const kind of i % 2 === 0 ? kinds : [...kinds].reverse()) {
+        const target = await start(kind)
+        try {
+          h2load(target.port, streams, Math.min(REQUESTS, 10_000)) // warm-up
+          results.get(kind)!.push(round(target, streams))
+        } finally {
+          target.child.kill()
+          await once(target.child, 'exit')
         }
       }
-      const raw = results.get('raw')!
-      const rps = (r: { rps: number }[]) => median(r.map((x) => x.rps))
-      const cpu = (r: { cpu: number }[]) => median(r.map((x) => x.cpu))
-      for (const name of ['tsgi', 'base'] as const) {
-        const other = results.get(name)
-        if (other === undefined) continue
-        console.log(
-          `-m ${String(streams).padStart(3)}: raw ${rps(raw).toFixed(0)} req/s ${cpu(raw).toFixed(1)} µs CPU, ` +
-            `${name} ${rps(other).toFixed(0)} req/s ${cpu(other).toFixed(1)} µs CPU; ` +
-            `req/s ratio ${(rps(other) / rps(raw)).toFixed(2)}, CPU ratio (raw/${name}) ${(cpu(raw) / cpu(other)).toFixed(2)}`,
-        )
-      }
     }
-  } finally {
-    for (const t of targets) t.child.kill()
+    const raw = results.get('raw')!
+    const rps = (r: { rps: number }[]) => median(r.map((x) => x.rps))
+    const cpu = (r: { cpu: number }[]) => median(r.map((x) => x.cpu))
+    const spread = (r: { cpu: number }[]) =>
+      `${Math.min(...r.map((x) => x.cpu)).toFixed(1)}–${Math.max(...r.map((x) => x.cpu)).toFixed(1)}`
+    for (const name of ['tsgi', 'base'] as const) {
+      const other = results.get(name)
+      if (other === undefined) continue
+      console.log(
+        `-m ${String(streams).padStart(3)}: raw ${rps(raw).toFixed(0)} req/s ${cpu(raw).toFixed(1)} µs CPU (${spread(raw)}), ` +
+          `${name} ${rps(other).toFixed(0)} req/s ${cpu(other).toFixed(1)} µs CPU (${spread(other)}); ` +
+          `req/s ratio ${(rps(other) / rps(raw)).toFixed(2)}, CPU ratio (raw/${name}) ${(cpu(raw) / cpu(other)).toFixed(2)}`,
+      )
+    }
   }
 }
 

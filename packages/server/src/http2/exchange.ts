@@ -138,6 +138,12 @@ export class H2Exchange extends ExchangeCore {
 
   private readonly onClose = (): void => {
     const stream = this.stream
+    // node keeps a closed stream's listeners; when V8 has pretenured node's stream objects
+    // (it does, in raw node:http2 too), a stream lives until the next full GC, and through this
+    // listener so would the exchange, its scope and headers: every scavenge then finds them
+    // alive and V8 pretenures our allocation sites as well (bench/h2.ts: −1.9 µs per request
+    // at 100 streams, in the median of 8 fresh processes).
+    stream.removeListener('close', this.onClose)
     // writableFinished stays true after a client's RST: the reset code and our end decide.
     this.closedBy(!this.ended || stream.aborted || stream.rstCode !== constants.NGHTTP2_NO_ERROR)
     if (this.appSettled) this.ctx.endRequest()
