@@ -8,6 +8,9 @@
  *
  *   node bench/h2-instructions.ts <raw|tsgi|base>      (BENCH_KEEP=1 keeps the dumps)
  *
+ * BENCH_NODE_FLAGS adds flags to the target's node (`--perf-basic-prof` writes
+ * /tmp/perf-<pid>.map, which names the JIT addresses of the dump by JavaScript function).
+ *
  * The harness: scripts/bench/callgrind.ts.
  */
 import { execFileSync } from 'node:child_process'
@@ -22,7 +25,14 @@ const h2 = fileURLToPath(new URL('./h2.ts', import.meta.url))
 let url = ''
 const r = await callgrindPerRequest({
   tag: 'h2',
-  command: [process.execPath, '--conditions=@tsgi/source', h2, 'serve', kind],
+  command: [
+    process.execPath,
+    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    '--conditions=@tsgi/source',
+    h2,
+    'serve',
+    kind,
+  ],
   ready: async (stdout) => {
     let printed = ''
     stdout.setEncoding('utf8')

@@ -9,7 +9,7 @@
  * GC time for the rest of its life (either target, raw node:http2 too: CPU µs at -m 100 swing
  * by ±2 µs between processes), so one process per target would be one coin toss each.
  *
- *   node --conditions=@tsgi/source bench/h2.ts            (BENCH_REQUESTS, BENCH_ROUNDS)
+ *   node --conditions=@tsgi/source bench/h2.ts     (BENCH_REQUESTS, BENCH_ROUNDS, BENCH_WARMUP)
  *   BENCH_SOAK_S=300 node --conditions=@tsgi/source bench/h2.ts   (memory over a soak)
  *   BENCH_BASE_SRC=/elsewhere/packages/server/src/index.ts …   (a third target: tsgi from
  *                    another tree, e.g. before a change, in the same alternating rounds)
@@ -29,6 +29,8 @@ import { cpuMs } from './cpu.ts'
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6)
+/** Requests each fresh process answers before it is measured (the JIT's tiers settle). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30_000)
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0)
 const PIN = process.env.BENCH_PIN === '1'
 const BASE_SRC = process.env.BENCH_BASE_SRC
@@ -172,7 +174,7 @@ async function compare(): Promise<void> {
       for (const kind of i % 2 === 0 ? kinds : [...kinds].reverse()) {
         const target = await start(kind)
         try {
-          h2load(target.port, streams, Math.min(REQUESTS, 10_000)) // warm-up
+          h2load(target.port, streams, WARMUP)
           results.get(kind)!.push(round(target, streams))
         } finally {
           target.child.kill()

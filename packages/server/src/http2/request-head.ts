@@ -53,6 +53,9 @@ export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
   'transfer-encoding',
   'upgrade',
 ])
+/** `CONNECTION_SPECIFIC_LENGTH[n] === 1` when a connection-specific name is `n` long. */
+export const CONNECTION_SPECIFIC_LENGTH: Uint8Array = new Uint8Array(32)
+for (const name of CONNECTION_SPECIFIC) CONNECTION_SPECIFIC_LENGTH[name.length] = 1
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const SCHEME = /^[A-Za-z][A-Za-z0-9+\-.]*$/
 
@@ -138,7 +141,11 @@ export function h2RequestFields(
       } else return malformed(`unknown pseudo-header ${name} in a request`)
       continue
     }
-    regular = true
+    if (!regular) {
+      regular = true
+      // Pseudo-headers are all read by now: `host` from :authority goes first (no unshift).
+      if (authority !== undefined) fields.push(['host', authority])
+    }
     const problem = nameProblem(name)
     if (problem !== null) return malformed(problem)
     if (CONNECTION_SPECIFIC.has(name)) return malformed(`connection-specific header field ${name}`)
@@ -194,9 +201,9 @@ export function h2RequestFields(
       return malformed('host differs from :authority')
     }
   }
-  const hostValue = authority ?? host
-  // In place (no copy of the list): most requests have a handful of fields.
-  if (hostValue !== undefined) fields.unshift(['host', hostValue])
+  if (authority !== undefined) {
+    if (!regular) fields.push(['host', authority])
+  } else if (host !== undefined) fields.unshift(['host', host])
   const headers: HeaderList = fields
   const q = target.indexOf('?')
   const raw = q === -1 ? target : target.slice(0, q)

@@ -17,10 +17,11 @@ describe('respondHead', () => {
     }
     const flat = ['X-Order', '1', 'connection', 'close', 'set-cookie', 'a=1', 'x-order', '2']
     respondHead(stream, [':status', '200', ...flat], {})
+    // Names as the app wrote them (node lowercases a raw list's names itself).
     expect(calls[0]).toEqual([
       ':status',
       '200',
-      'x-order',
+      'X-Order',
       '1',
       'set-cookie',
       'a=1',
@@ -49,5 +50,26 @@ describe('respondHead', () => {
       respondHead(stream, [':status', '200', 'content-type', 'a', 'content-type', 'b'], {}),
     ).toThrow(refusal)
     expect(h2ResponseList([':status', '204', 'Keep-Alive', 'x'])).toEqual([':status', '204'])
+  })
+
+  test('every connection-specific field is dropped, in any case; other names are kept as written', () => {
+    const list = [':status', '200', 'X-A', '1']
+    for (const name of [
+      'Connection',
+      'PROXY-CONNECTION',
+      'Keep-Alive',
+      'Transfer-Encoding',
+      'UpGrade',
+    ])
+      list.push(name, 'v', 'x-after', name)
+    expect(h2ResponseList(list)).toEqual([
+      ':status',
+      '200',
+      'X-A',
+      '1',
+      ...['Connection', 'PROXY-CONNECTION', 'Keep-Alive', 'Transfer-Encoding', 'UpGrade'].flatMap(
+        (name) => ['x-after', name],
+      ),
+    ])
   })
 })

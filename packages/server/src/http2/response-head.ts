@@ -8,7 +8,7 @@
  * @module
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { CONNECTION_SPECIFIC } from './request-head.ts'
+import { CONNECTION_SPECIFIC, CONNECTION_SPECIFIC_LENGTH } from './request-head.ts'
 
 /** The options of `stream.respond`. */
 export type RespondOptions = Parameters<ServerHttp2Stream['respond']>[1]
@@ -34,16 +34,19 @@ export function h2ResponseHeaders(status: number, flat: readonly string[]): Outg
 
 /**
  * Makes `list` (`[':status', status, name, value, …]`, as `responseHead` fills it) node:http2's
- * raw header list, in place: names lowercased, connection-specific fields dropped. A raw list
- * (which `stream.respond` takes since Node 24 / 22.20) keeps the application's field order, a
+ * raw header list, in place: connection-specific fields dropped. A raw list (which
+ * `stream.respond` takes since Node 24 / 22.20) keeps the application's field order, a
  * repeated name interleaved with others included (an object groups them), and node skips the
- * copy it makes of an object.
+ * copy it makes of an object. Names are left as the app wrote them: node lowercases every name
+ * of a raw list on its way to the wire (twice), so only a name as long as a connection-specific
+ * one is lowered here, to be checked (test/http2-serve.test.ts: `X-Kept` arrives `x-kept`).
  */
 export function h2ResponseList(list: string[]): string[] {
   let w = 2
   for (let i = 2; i + 1 < list.length; i += 2) {
-    const name = list[i]!.toLowerCase()
-    if (CONNECTION_SPECIFIC.has(name)) continue
+    const name = list[i]!
+    const n = name.length
+    if (CONNECTION_SPECIFIC_LENGTH[n] === 1 && CONNECTION_SPECIFIC.has(name.toLowerCase())) continue
     list[w] = name
     list[w + 1] = list[i + 1]!
     w += 2
