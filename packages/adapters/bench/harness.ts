@@ -8,6 +8,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
+import { benchRequest } from '../../../scripts/bench/request.ts'
 import { cpuMs } from '../../server/bench/cpu.ts'
 
 export const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -117,10 +118,7 @@ export async function load(server: Server, s: Scenario, duration = seconds): Pro
   const pid = server.child.pid!
   const before = cpuMs(pid)
   const r = await autocannon({
-    url: `http://127.0.0.1:${server.port}${s.path}`,
-    method: s.method,
-    body: s.body,
-    headers: s.body ? { 'content-type': 'application/json' } : undefined,
+    ...benchRequest(server.port, s),
     connections,
     duration,
   })

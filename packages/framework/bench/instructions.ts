@@ -14,6 +14,7 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { callgrindPerRequest } from '../../../scripts/bench/callgrind.ts'
+import { benchRequest } from '../../../scripts/bench/request.ts'
 
 const [kind = 'tsgi', scenario = 'json'] = process.argv.slice(2)
 const requests = Number(process.env.BENCH_REQUESTS ?? 4000)
@@ -46,10 +47,7 @@ const r = await callgrindPerRequest({
   },
   fire: async () => {
     const result = await autocannon({
-      url: `http://127.0.0.1:${port}${s.path}`,
-      method: s.method,
-      body: s.body,
-      headers: s.body ? { 'content-type': 'application/json' } : undefined,
+      ...benchRequest(port, s),
       connections: 8,
       amount: requests,
     })

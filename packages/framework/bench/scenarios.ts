@@ -3,6 +3,7 @@
  * autocannon load of a scenario that checks every answer has the scenario's status.
  */
 import autocannon from 'autocannon'
+import { benchRequest } from '../../../scripts/bench/request.ts'
 
 const compared = ['tsgi', 'fastify', 'hono'] as const
 /**
@@ -65,10 +66,7 @@ export async function load(
   limit: { seconds?: number; amount?: number },
 ): Promise<{ rps: number; p99: number; total: number }> {
   const r = await autocannon({
-    url: `http://127.0.0.1:${port}${s.path}`,
-    method: s.method,
-    body: s.body,
-    headers: s.body ? { 'content-type': 'application/json' } : undefined,
+    ...benchRequest(port, s),
     connections,
     ...(limit.amount === undefined ? { duration: limit.seconds } : { amount: limit.amount }),
   })

@@ -15,6 +15,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { benchRequest } from '../../../scripts/bench/request.ts'
 import { cpuMs } from './cpu.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -76,10 +77,7 @@ type Result = { rps: number; p99: number; total: number }
 async function load(port: number, s: Scenario): Promise<Result> {
   let wrong = 0
   const r = await autocannon({
-    url: `http://127.0.0.1:${port}${s.path}`,
-    method: s.method,
-    body: s.body,
-    headers: s.body ? { 'content-type': 'application/json' } : undefined,
+    ...benchRequest(port, s),
     connections,
     duration: seconds,
     setupClient: (client) => {

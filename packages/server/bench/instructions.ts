@@ -8,12 +8,14 @@
  * request from `bench/http.ts` for the absolute ones.
  *
  * Scenarios: json (GET /), param (GET /users/42), echo (POST 1 KB), missing (GET 404).
+ * BENCH_NODE_FLAGS adds flags to the target's node (`--perf-basic-prof` names JIT code).
  * BENCH_KEEP=1 keeps the dumps for `callgrind_annotate` (the harness: scripts/bench/callgrind.ts). Set BENCH_TARGET_FILE to measure another copy of target.ts (an earlier tree, for a before/after).
  */
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { callgrindPerRequest } from '../../../scripts/bench/callgrind.ts'
+import { benchRequest } from '../../../scripts/bench/request.ts'
 
 const [kind = 'tsgi', scenario = 'json'] = process.argv.slice(2)
 const requests = Number(process.env.BENCH_REQUESTS ?? 4000)
@@ -30,16 +32,20 @@ if (!s) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(path
 const port = 9150 + Math.floor(Math.random() * 40)
 const r = await callgrindPerRequest({
   tag: 'server',
-  command: [process.execPath, '--conditions=@tsgi/source', target, kind, String(port)],
+  command: [
+    process.execPath,
+    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    '--conditions=@tsgi/source',
+    target,
+    kind,
+    String(port),
+  ],
   ready: async (stdout) => {
     await once(stdout, 'data')
   },
   fire: async () => {
     const result = await autocannon({
-      url: `http://127.0.0.1:${port}${s.path}`,
-      method: s.method,
-      body: s.body,
-      headers: s.body ? { 'content-type': 'application/json' } : undefined,
+      ...benchRequest(port, s),
       connections: 8,
       amount: requests,
     })

@@ -30,7 +30,8 @@ const violationCase = (name: string, code: string, title: string): Case => ({
 const cases: Case[] = [
   {
     id: 'errors.throw-before-start',
-    title: 'an app that throws before the response: 500 and the connection closes',
+    title:
+      'an app that throws before the response: a 500, then HTTP/1.1 closes the connection (h2: its stream ends, the session serves on)',
     spec: '§5.6',
     app: 'main',
     async run(ctx) {
@@ -179,7 +180,8 @@ const cases: Case[] = [
   },
   {
     id: 'errors.short-content-length',
-    title: 'fewer bytes than Content-Length: rejected, and the connection closes',
+    title:
+      'fewer bytes than Content-Length: rejected, and the client sees the response short (HTTP/1.1: the connection closes; h2: the stream is reset)',
     spec: '§5.4.4',
     app: 'main',
     async run(ctx) {
