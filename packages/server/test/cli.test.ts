@@ -1,4 +1,5 @@
 /** The `tsgi` command as a process: start, port line, requests, signals and exit codes. */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -179,5 +180,25 @@ describe('exit codes', () => {
       expect(help.stdout).toContain(`  ${flag}`)
     const version = await tsgiRun(['--version'])
     expect(version.stdout).toMatch(/^tsgi \d+\.\d+\.\d+ \(node v\d+/)
+  })
+
+  test('--help, --version and bad options end at once: no late-signal wait without a server', async () => {
+    // runCommand's grace for a supervisor's late signal is two timers; count what is left.
+    const main = new URL('../src/cli/main.ts', import.meta.url).href
+    for (const args of [['--version'], ['--help'], ['--bogus']]) {
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--conditions=@tsgi/source',
+          '--input-type=module',
+          '-e',
+          `const { runCommand } = await import(${JSON.stringify(main)})
+await runCommand(${JSON.stringify(args)})
+console.error('timers ' + process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length)`,
+        ],
+        { encoding: 'utf8' },
+      )
+      expect(child.stderr, String(args)).toMatch(/timers 0\n/)
+    }
   })
 })

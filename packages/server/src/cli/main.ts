@@ -26,6 +26,9 @@ function version(): string {
   return `tsgi ${pkg.version} (node ${process.version})`
 }
 
+/** Set once `main()` goes on to run a server (one, workers, or the reloader): only then may a late signal come. */
+let served = false
+
 /** Runs the command line `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   let command: ReturnType<typeof parseCliArgs>
@@ -46,6 +49,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return ExitCode.ok
   }
   const args = command.args
+  served = true
   if (cluster.isWorker) return runWorker(args)
   // A --reload child: the reloader turns a CTRL+C into SIGTERM. Not passed on to the app's children.
   const supervised = process.env[SUPERVISED_ENV] === '1'
@@ -70,10 +74,13 @@ const LATE_SIGNAL_GRACE_MS = 250
  * terminal's CTRL+C as a SIGTERM a moment later (pnpm does) must not kill the process that is
  * already exiting cleanly, which would turn exit code 0 into "killed by SIGTERM" and an error.
  * Anything still holding the loop open (a leaked handle in the app) must not keep a stopped
- * server alive: the process exits at most two seconds later.
+ * server alive: the process exits at most two seconds later. Without a server (`--help`,
+ * `--version`, bad options) it ends at once.
  */
 export async function runCommand(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   process.exitCode = await main(argv)
+  // `--help`, `--version` and bad options ran no server: nothing to wait for.
+  if (!served) return
   const ignore = () => {}
   process.on('SIGTERM', ignore)
   process.on('SIGINT', ignore)
