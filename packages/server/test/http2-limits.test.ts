@@ -35,6 +35,8 @@ interface Bare {
   sessions: SessionSet
   /** Streams the handler saw, by path. */
   calls: string[]
+  /** The regular fields (names and values, flat) of each stream the handler saw, by path. */
+  fields: Map<string, string[]>
   /** Streams held open by `/hold`, until the test ends them. */
   held: ServerHttp2Stream[]
 }
@@ -57,9 +59,14 @@ async function start(overrides: Partial<Http2Limits> = {}): Promise<Bare> {
   const sessions = trackSessions(server, limits.idleTimeoutMs)
   const calls: string[] = []
   const held: ServerHttp2Stream[] = []
-  server.on('stream', (stream, head) => {
+  const fields = new Map<string, string[]>()
+  server.on('stream', (stream, head, _flags, raw: string[]) => {
     const path = String(head[':path'])
     calls.push(path)
+    fields.set(
+      path,
+      raw.filter((_, i) => !raw[i - (i % 2)]!.startsWith(':')),
+    )
     stream.on('error', () => {})
     stream.respond({ ':status': 200 })
     if (path === '/hold') held.push(stream)
@@ -67,7 +74,7 @@ async function start(overrides: Partial<Http2Limits> = {}): Promise<Bare> {
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  bare = { server, port: (server.address() as AddressInfo).port, sessions, calls, held }
+  bare = { server, port: (server.address() as AddressInfo).port, sessions, calls, fields, held }
   return bare
 }
 
@@ -193,6 +200,40 @@ describe('header limits: the stream is refused, the session lives on', () => {
     expect(errorCodeOf(await w.waitFor(rstOn(1), 'RST_STREAM'))).toBe(ErrorCode.PROTOCOL_ERROR)
     await w.waitFor(headersOn(3), 'the next response')
     expect(calls).toEqual(['/ok'])
+  })
+
+  // RFC 9113 §8.2.1 makes such a request malformed; nghttp2 (node does not set its
+  // on_invalid_header callback) drops the field instead and the request goes on without it.
+  // Known gap, node's (README "HTTP/2"): no field of these ever reaches the server's checks.
+  test('a field with an invalid name or value is dropped by nghttp2, and the request served without it', async () => {
+    const { port, calls, fields } = await start()
+    const w = await wire(port)
+    const invalid: Array<[string, string]> = [
+      ['x y', 'space in the name'],
+      ['x:y', 'colon in the name'],
+      ['x\x7f', 'DEL in the name'],
+      ['x\xe9', 'byte above 0x7e in the name'],
+      ['x-nul', 'a\x00b'],
+      ['x-cr', 'a\rb'],
+      ['x-lf', 'a\nb'],
+      ['x-ctl', 'a\x01b'],
+      ['x-lead', ' leading space'],
+      ['x-trail', 'trailing tab\t'],
+    ]
+    const frames = invalid.map(([name, value], i) =>
+      headers(
+        1 + 2 * i,
+        getBlock(`/f${i}`, [
+          ['x-kept', 'yes'],
+          [name, value],
+        ]),
+      ),
+    )
+    await w.write(...frames)
+    for (let i = 0; i < invalid.length; i++) await w.waitFor(headersOn(1 + 2 * i), `response ${i}`)
+    expect(calls).toEqual(invalid.map((_, i) => `/f${i}`))
+    for (let i = 0; i < invalid.length; i++)
+      expect(fields.get(`/f${i}`), JSON.stringify(invalid[i])).toEqual(['x-kept', 'yes'])
   })
 })
 
