@@ -34,6 +34,20 @@ export interface CallgrindTarget {
   stderr?: 'ignore' | 'inherit'
 }
 
+/**
+ * A node command line for {@link CallgrindTarget.command}: this node, the flags in
+ * BENCH_NODE_FLAGS (say `--perf-basic-prof`, which writes /tmp/perf-<pid>.map naming the JIT
+ * addresses of the dump by JavaScript function), the source condition, then `args`.
+ */
+export function nodeCommand(...args: string[]): string[] {
+  return [
+    process.execPath,
+    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    '--conditions=@tsgi/source',
+    ...args,
+  ]
+}
+
 /** Instructions per request of the measured batch. */
 export interface CallgrindResult {
   /** Requests answered in the measured batch. */

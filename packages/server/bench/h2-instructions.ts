@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { callgrindPerRequest } from '../../../scripts/bench/callgrind.ts'
+import { callgrindPerRequest, nodeCommand } from '../../../scripts/bench/callgrind.ts'
 
 const kind = process.argv[2] ?? 'tsgi'
 const requests = Number(process.env.BENCH_REQUESTS ?? 4000)
@@ -25,14 +25,7 @@ const h2 = fileURLToPath(new URL('./h2.ts', import.meta.url))
 let url = ''
 const r = await callgrindPerRequest({
   tag: 'h2',
-  command: [
-    process.execPath,
-    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-    '--conditions=@tsgi/source',
-    h2,
-    'serve',
-    kind,
-  ],
+  command: nodeCommand(h2, 'serve', kind),
   ready: async (stdout) => {
     let printed = ''
     stdout.setEncoding('utf8')

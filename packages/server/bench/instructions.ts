@@ -14,7 +14,7 @@
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { callgrindPerRequest } from '../../../scripts/bench/callgrind.ts'
+import { callgrindPerRequest, nodeCommand } from '../../../scripts/bench/callgrind.ts'
 import { benchRequest } from '../../../scripts/bench/request.ts'
 
 const [kind = 'tsgi', scenario = 'json'] = process.argv.slice(2)
@@ -32,14 +32,7 @@ if (!s) throw new Error(`unknown scenario ${scenario}: one of ${Object.keys(path
 const port = 9150 + Math.floor(Math.random() * 40)
 const r = await callgrindPerRequest({
   tag: 'server',
-  command: [
-    process.execPath,
-    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-    '--conditions=@tsgi/source',
-    target,
-    kind,
-    String(port),
-  ],
+  command: nodeCommand(target, kind, String(port)),
   ready: async (stdout) => {
     await once(stdout, 'data')
   },
