@@ -46,6 +46,8 @@ describe('h2RequestFields: the scope fields', () => {
   test('scheme is the connection one, whatever :scheme says', () => {
     const head = h2RequestFields(block({ ':scheme': 'https' }), 'http')
     expect(head.kind === 'request' && head.scheme).toBe('http')
+    // Pseudo-headers only: the host from :authority is the one field.
+    expect(head.kind === 'request' && head.headers).toEqual([['host', 'example.com']])
   })
 
   test('a host field equal to :authority is folded into the one host entry, first', () => {
