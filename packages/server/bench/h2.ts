@@ -27,8 +27,8 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { cpuMs } from './cpu.ts'
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40_000)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8)
 /** Requests each fresh process answers before it is measured (the JIT's tiers settle). */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30_000)
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0)
