@@ -26,8 +26,11 @@ export interface CallgrindTarget {
   command: string[]
   /** Names the dump files (`tsgi-<tag>-callgrind-<pid>.*`), so runs of several benches never mix. */
   tag: string
-  /** Resolves once the target can take requests, given its stdout (say, once it printed its port). */
-  ready(stdout: Readable): Promise<void>
+  /**
+   * Resolves once the target can take requests, given its stdout (say, once it printed its
+   * port). Default: its first output.
+   */
+  ready?(stdout: Readable): Promise<void>
   /** Sends one batch of requests; resolves with how many were answered. */
   fire(): Promise<number>
   /** What becomes of valgrind's stderr (default `ignore`). */
@@ -75,7 +78,8 @@ export async function callgrindPerRequest(target: CallgrindTarget): Promise<Call
   const exited = once(child, 'exit')
   let requests: number
   try {
-    await target.ready(child.stdout!)
+    if (target.ready) await target.ready(child.stdout!)
+    else await once(child.stdout!, 'data')
     await target.fire()
     await target.fire()
     execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' })

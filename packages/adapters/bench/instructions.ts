@@ -10,7 +10,6 @@
  * and differs from a normal one. Scenarios: json, param, echo (as `pnpm bench`). The harness:
  * scripts/bench/callgrind.ts.
  */
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { callgrindPerRequest } from '../../../scripts/bench/callgrind.ts'
@@ -41,9 +40,6 @@ const r = await callgrindPerRequest({
   tag: 'adapters',
   command: [bin, ...args],
   stderr: 'inherit',
-  ready: async (stdout) => {
-    await once(stdout, 'data')
-  },
   fire: async () => {
     const result = await autocannon({
       ...benchRequest(port, s),

@@ -10,7 +10,6 @@
  * BENCH_NODE_FLAGS adds flags to the target's node (`--perf-basic-prof` writes
  * /tmp/perf-<pid>.map, which names the JIT addresses of the dump by JavaScript function).
  */
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { callgrindPerRequest, nodeCommand } from '../../../scripts/bench/callgrind.ts'
@@ -35,9 +34,6 @@ let bad = 0
 const r = await callgrindPerRequest({
   tag: 'fw',
   command: nodeCommand(target, kind, String(port)),
-  ready: async (stdout) => {
-    await once(stdout, 'data')
-  },
   fire: async () => {
     const result = await autocannon({
       ...benchRequest(port, s),

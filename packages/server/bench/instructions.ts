@@ -11,7 +11,6 @@
  * BENCH_NODE_FLAGS adds flags to the target's node (`--perf-basic-prof` names JIT code).
  * BENCH_KEEP=1 keeps the dumps for `callgrind_annotate` (the harness: scripts/bench/callgrind.ts). Set BENCH_TARGET_FILE to measure another copy of target.ts (an earlier tree, for a before/after).
  */
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { callgrindPerRequest, nodeCommand } from '../../../scripts/bench/callgrind.ts'
@@ -33,9 +32,6 @@ const port = 9150 + Math.floor(Math.random() * 40)
 const r = await callgrindPerRequest({
   tag: 'server',
   command: nodeCommand(target, kind, String(port)),
-  ready: async (stdout) => {
-    await once(stdout, 'data')
-  },
   fire: async () => {
     const result = await autocannon({
       ...benchRequest(port, s),

@@ -5,10 +5,29 @@
  *
  * @module
  */
-import type { RunningServer } from '../harness.ts'
-import { ConformanceFailure } from '../types.ts'
+import { appPath } from '../apps/index.ts'
+import { type RunningServer, startServer } from '../harness.ts'
+import { type AppName, ConformanceFailure } from '../types.ts'
 import { WireConnection } from '../wire-connection.ts'
 import { recorded, token } from './util.ts'
+
+/**
+ * Runs `run` against a server of its own (`template` serving `app`), which is stopped after it
+ * however it ends: the shutdown cases signal their server, so none shares the suite's.
+ */
+export async function withOwnServer(
+  template: string,
+  app: AppName,
+  scheme: 'http' | 'https' | undefined,
+  run: (server: RunningServer) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(template, appPath(app), { scheme })
+  try {
+    await run(server)
+  } finally {
+    await server.stop(5000)
+  }
+}
 
 /** Requests in flight: each a `POST /hold` whose last body byte the case withholds. */
 export interface HeldRequests {

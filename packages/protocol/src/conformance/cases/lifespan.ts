@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { appPath } from '../apps/index.ts'
 import { accepts, type RunningServer, startServer } from '../harness.ts'
 import type { AppName, Case } from '../types.ts'
-import { exitCode, holdRequests, idleConnection, shutdownSeen } from './drain.ts'
+import { exitCode, holdRequests, idleConnection, shutdownSeen, withOwnServer } from './drain.ts'
 import { withH2Forms } from './h2-util.ts'
 import { shutdownH2 } from './shutdown-h2.ts'
 import { expectThat, fetchJSON } from './util.ts'
@@ -166,8 +166,7 @@ export function lifespanCases(template: string): Case[] {
       ownServer: true,
       timeoutMs: 60_000,
       async run() {
-        const server = await startServer(template, appPath('lifespan'))
-        try {
+        await withOwnServer(template, 'lifespan', undefined, async (server) => {
           const idle = await idleConnection(server)
           const held = await holdRequests(server, 1)
           server.signal('SIGTERM')
@@ -181,9 +180,7 @@ export function lifespanCases(template: string): Case[] {
             `shutdown seen on an idle connection: ${seen}; the request: ${status || 'no answer'}; exit ${code}; log ${JSON.stringify(line?.[0] ?? null)}`,
             'the request answered 200, then lifespan shutdown with 0 in flight, exit 0',
           )
-        } finally {
-          await server.stop(5000)
-        }
+        })
       },
     },
   ]

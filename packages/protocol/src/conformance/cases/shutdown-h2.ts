@@ -5,9 +5,7 @@
  *
  * @module
  */
-import { appPath } from '../apps/index.ts'
-import { startServer } from '../harness.ts'
-import { exitCode } from './drain.ts'
+import { exitCode, withOwnServer } from './drain.ts'
 import { goawaySeen, goawayTold, holdStreams, idleSession, newSession, over } from './h2-drain.ts'
 import type { H2Form } from './h2-util.ts'
 import { expectThat } from './util.ts'
@@ -16,8 +14,7 @@ import { expectThat } from './util.ts'
 export function shutdownH2(template: string): (id: string) => H2Form | undefined {
   const forms: Record<string, H2Form> = {
     async 'shutdown.stops-accepting'(ctx) {
-      const server = await startServer(template, appPath('main'), { scheme: ctx.scheme })
-      try {
+      await withOwnServer(template, 'main', ctx.scheme, async (server) => {
         const to = over(ctx, server)
         const idle = await idleSession(to)
         const held = await holdStreams(to, 1)
@@ -37,13 +34,10 @@ export function shutdownH2(template: string): (id: string) => H2Form | undefined
           `GOAWAY on an idle session: ${seen}; GOAWAY on the session with the stream in flight, before it ends: ${told}; the new session: ${outcome}; exit ${code}`,
           'both sessions told GOAWAY; the new session refused, told GOAWAY, its stream refused or reset, or answered 503',
         )
-      } finally {
-        await server.stop(5000)
-      }
+      })
     },
     async 'shutdown.under-load'(ctx) {
-      const server = await startServer(template, appPath('main'), { scheme: ctx.scheme })
-      try {
+      await withOwnServer(template, 'main', ctx.scheme, async (server) => {
         const to = over(ctx, server)
         const idle = await idleSession(to)
         const held = await holdStreams(to, 20)
@@ -59,13 +53,10 @@ export function shutdownH2(template: string): (id: string) => H2Form | undefined
           `GOAWAY seen: ${seen}; ${answered} of 20 answered 200 (${statuses.join(' ')}), exit ${code}`,
           'all 20 answered, exit 0',
         )
-      } finally {
-        await server.stop(5000)
-      }
+      })
     },
     async 'shutdown.idle-connections'(ctx) {
-      const server = await startServer(template, appPath('no-lifespan'), { scheme: ctx.scheme })
-      try {
+      await withOwnServer(template, 'no-lifespan', ctx.scheme, async (server) => {
         const idle = await idleSession(over(ctx, server))
         server.signal('SIGTERM')
         const code = await exitCode(server, 15_000)
@@ -76,13 +67,10 @@ export function shutdownH2(template: string): (id: string) => H2Form | undefined
           `exit ${code}`,
           'exit 0 within 15 s',
         )
-      } finally {
-        await server.stop(5000)
-      }
+      })
     },
     async 'lifespan.shutdown-after-drain'(ctx) {
-      const server = await startServer(template, appPath('lifespan'), { scheme: ctx.scheme })
-      try {
+      await withOwnServer(template, 'lifespan', ctx.scheme, async (server) => {
         const to = over(ctx, server)
         const idle = await idleSession(to)
         const held = await holdStreams(to, 1)
@@ -98,9 +86,7 @@ export function shutdownH2(template: string): (id: string) => H2Form | undefined
           `GOAWAY on an idle session: ${seen}; the stream: ${status || 'no answer'}; exit ${code}; log ${JSON.stringify(line?.[0] ?? null)}`,
           'the stream answered 200, then lifespan shutdown with 0 in flight, exit 0',
         )
-      } finally {
-        await server.stop(5000)
-      }
+      })
     },
   }
   return (id) => forms[id]

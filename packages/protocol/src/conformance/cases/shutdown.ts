@@ -3,12 +3,10 @@
  * byte withheld), the start of the shutdown is seen on an idle keep-alive connection, and the
  * exit is awaited — no fixed delay anywhere.
  */
-import { appPath } from '../apps/index.ts'
-import { startServer } from '../harness.ts'
 import type { Case } from '../types.ts'
 import { get } from '../wire.ts'
 import { WireConnection } from '../wire-connection.ts'
-import { exitCode, holdRequests, idleConnection, shutdownSeen } from './drain.ts'
+import { exitCode, holdRequests, idleConnection, shutdownSeen, withOwnServer } from './drain.ts'
 import { withH2Forms } from './h2-util.ts'
 import { shutdownH2 } from './shutdown-h2.ts'
 import { expectThat, header } from './util.ts'
@@ -45,8 +43,7 @@ export function shutdownCases(template: string): Case[] {
       ownServer: true,
       timeoutMs: 60_000,
       async run() {
-        const server = await startServer(template, appPath('main'))
-        try {
+        await withOwnServer(template, 'main', undefined, async (server) => {
           const idle = await idleConnection(server)
           const held = await holdRequests(server, 1)
           server.signal('SIGTERM')
@@ -60,9 +57,7 @@ export function shutdownCases(template: string): Case[] {
             `shutdown seen on an idle connection: ${seen}; the new connection: ${outcome}; exit ${code}`,
             'the new connection refused, closed without a response, or answered 503',
           )
-        } finally {
-          await server.stop(5000)
-        }
+        })
       },
     },
     {
@@ -73,8 +68,7 @@ export function shutdownCases(template: string): Case[] {
       ownServer: true,
       timeoutMs: 60_000,
       async run() {
-        const server = await startServer(template, appPath('main'))
-        try {
+        await withOwnServer(template, 'main', undefined, async (server) => {
           const idle = await idleConnection(server)
           const held = await holdRequests(server, 20)
           server.signal('SIGTERM')
@@ -88,9 +82,7 @@ export function shutdownCases(template: string): Case[] {
             `shutdown seen: ${seen}; ${answered} of 20 answered 200 (${statuses.join(' ')}), exit ${code}`,
             'all 20 answered, exit 0',
           )
-        } finally {
-          await server.stop(5000)
-        }
+        })
       },
     },
     {
@@ -101,8 +93,7 @@ export function shutdownCases(template: string): Case[] {
       ownServer: true,
       timeoutMs: 60_000,
       async run() {
-        const server = await startServer(template, appPath('no-lifespan'))
-        try {
+        await withOwnServer(template, 'no-lifespan', undefined, async (server) => {
           const idle = await idleConnection(server)
           server.signal('SIGTERM')
           // Well under any keep-alive timeout worth the name (the reference server's is 65 s).
@@ -114,9 +105,7 @@ export function shutdownCases(template: string): Case[] {
             `exit ${code}`,
             'exit 0 within 15 s',
           )
-        } finally {
-          await server.stop(5000)
-        }
+        })
       },
     },
   ]
