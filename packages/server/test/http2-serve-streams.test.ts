@@ -4,7 +4,8 @@
  * client's RST_STREAM is that stream's `http.disconnect`, Content-Length is enforced, and flow
  * control is the backpressure both ways; rapid resets never start an application.
  */
-import type { ClientHttp2Session } from 'node:http2'
+import diagnostics from 'node:diagnostics_channel'
+import type { ClientHttp2Session, ServerHttp2Stream } from 'node:http2'
 import {
   ClientDisconnectedError,
   type HTTPIncomingEvent,
@@ -165,6 +166,32 @@ describe('faults on one stream stay on that stream', () => {
     expect((await h2Request(h2(), { ':path': '/done' })).body.toString()).toBe('done')
     await until(() => after !== undefined)
     expect(after).toEqual({ type: 'http.disconnect' })
+  })
+
+  test("a closed stream keeps no listener of the exchange's (nothing of the request stays reachable from it)", async () => {
+    // node keeps a closed stream's listeners; the exchange's own must not outlive the close.
+    const streams: ServerHttp2Stream[] = []
+    const created = ({ stream }: { stream: ServerHttp2Stream }) => streams.push(stream)
+    diagnostics.subscribe('http2.server.stream.created', created as (m: unknown) => void)
+    let during: unknown[] = []
+    try {
+      await serveWith(async (_scope, _receive, send) => {
+        // Once the app runs, the exchange listens for the stream's close.
+        during = streams[0]!.listeners('close')
+        await send({ type: 'http.response.start', status: 200 })
+        await send({ type: 'http.response.body', body: text('x') })
+      })
+      expect((await h2Request(h2(), { ':path': '/x' })).body.toString()).toBe('x')
+      // 'close' is emitted on the tick after the stream is destroyed: wait past it.
+      await until(() => streams[0]?.destroyed === true)
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      diagnostics.unsubscribe('http2.server.stream.created', created as (m: unknown) => void)
+    }
+    expect(streams).toHaveLength(1)
+    expect(during.length).toBeGreaterThan(0)
+    // What is left (the session tracker's listener, shared by the session's streams) is not it.
+    expect(streams[0]!.listeners('close').filter((l) => during.includes(l))).toEqual([])
   })
 
   test('streams reset in the same read as their HEADERS never start the app (rapid reset)', async () => {
