@@ -86,17 +86,25 @@ export async function idleSession(to: Target): Promise<ClientHttp2Session> {
   return session
 }
 
-/** Resolves `true` once `session` got GOAWAY or was closed, `false` after `deadlineMs`. */
-export async function goawaySeen(session: ClientHttp2Session, deadlineMs = 10_000) {
-  if (session.closed || session.destroyed) return true
+/** What `session` sees first: GOAWAY, a close without one, or neither within `deadlineMs`. */
+async function firstEnd(
+  session: ClientHttp2Session,
+  deadlineMs: number,
+): Promise<'goaway' | 'close' | 'none'> {
+  if (session.closed || session.destroyed) return 'close'
   const seen = await Promise.race([
-    new Promise<true>((resolve) => {
-      session.once('goaway', () => resolve(true))
-      session.once('close', () => resolve(true))
+    new Promise<'goaway' | 'close'>((resolve) => {
+      session.once('goaway', () => resolve('goaway'))
+      session.once('close', () => resolve('close'))
     }),
     deadline(deadlineMs),
   ])
-  return seen === true
+  return seen ?? 'none'
+}
+
+/** Resolves `true` once `session` got GOAWAY or was closed, `false` after `deadlineMs`. */
+export async function goawaySeen(session: ClientHttp2Session, deadlineMs = 10_000) {
+  return (await firstEnd(session, deadlineMs)) !== 'none'
 }
 
 /**
@@ -105,15 +113,7 @@ export async function goawaySeen(session: ClientHttp2Session, deadlineMs = 10_00
  * told at once, while that stream goes on (SPEC.md §5.10.7).
  */
 export async function goawayTold(session: ClientHttp2Session, deadlineMs = 10_000) {
-  if (session.closed || session.destroyed) return false
-  const told = await Promise.race([
-    new Promise<boolean>((resolve) => {
-      session.once('goaway', () => resolve(true))
-      session.once('close', () => resolve(false))
-    }),
-    deadline(deadlineMs),
-  ])
-  return told === true
+  return (await firstEnd(session, deadlineMs)) === 'goaway'
 }
 
 /**
