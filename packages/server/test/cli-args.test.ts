@@ -1,6 +1,7 @@
 /** Parsing the command line into server options. */
 import { describe, expect, test } from 'vitest'
-import { cliMessage, FLAGS, flagOf, helpText, parseCliArgs } from '../src/cli/args.ts'
+import { cliMessage, parseCliArgs } from '../src/cli/args.ts'
+import { FLAGS, flagOf, helpText } from '../src/cli/flags.ts'
 import { splitTarget } from '../src/cli/load.ts'
 import { DEFAULTS, resolveOptions, ServerError, ServerErrorCode } from '../src/index.ts'
 
