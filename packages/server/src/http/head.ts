@@ -24,13 +24,15 @@ export function responseHead(
 ): string[] {
   const source = t.headers
   let server = false
+  // Pairs read by index: destructuring runs the iterator protocol, per field of every response.
   for (let i = 0; i < source.length; i++) {
-    const [name, value] = source[i]!
+    const field = source[i]!
+    const name = field[0]
     const n = name.length
     // Framing belongs to the server (SPEC §5.4): an application's Transfer-Encoding is dropped.
     if (n === 17 && name.toLowerCase() === 'transfer-encoding') continue
     if (n === 6 && name.toLowerCase() === 'server') server = true
-    out.push(name, value)
+    out.push(name, field[1])
   }
   // HEAD still announces the length a GET would have; 204 and 304 never carry one.
   if (t.contentLength < 0 && !t.trailers && t.status !== 204 && t.status !== 304) {
@@ -40,12 +42,12 @@ export function responseHead(
   if (!server && ctx.options.serverHeader) out.push('server', 'tsgi')
   const defaults = ctx.options.headers
   for (let i = 0; i < defaults.length; i++) {
-    const [name, value] = defaults[i]!
-    const lower = name.toLowerCase()
+    const field = defaults[i]!
+    const lower = field[0].toLowerCase()
     let present = false
     for (let j = 0; j < source.length && !present; j++)
       present = source[j]![0].toLowerCase() === lower
-    if (!present) out.push(name, value)
+    if (!present) out.push(field[0], field[1])
   }
   if (ctx.closing) out.push('connection', 'close')
   return out
