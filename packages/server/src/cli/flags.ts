@@ -1,6 +1,6 @@
 /**
  * The catalogue of `tsgi`'s flags: each flag's type and `--help` line, the `--help` text, and
- * which flag sets which `ServerOptions` key. The parser is args.ts.
+ * the flag of each `ServerOptions` key (for error messages). The parser is args.ts.
  *
  * @module
  */
