@@ -51,7 +51,8 @@ export function h2ResponseList(list: string[]): string[] {
     list[w + 1] = list[i + 1]!
     w += 2
   }
-  list.length = w
+  // Setting `length` is a call into the runtime even when it does not change: only on a drop.
+  if (w !== list.length) list.length = w
   return list
 }
 
