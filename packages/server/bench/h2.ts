@@ -4,10 +4,10 @@
  * process, in alternating rounds of one run, at 1 and 100 concurrent streams per connection.
  * Reports h2load's req/s and each server's CPU µs per request (from /proc): the median over
  * rounds, the spread beside it, and the ratios. Each round starts a fresh process per target:
- * V8 decides per process which allocation sites to pretenure (allocate straight into the old
- * generation), and a process whose per-stream objects it pretenures spends several times the
- * GC time for the rest of its life (either target, raw node:http2 too: CPU µs at -m 100 swing
- * by ±2 µs between processes), so one process per target would be one coin toss each.
+ * a process of either target (raw node:http2 too) settles in one of two GC modes for its life,
+ * and in the worse one ~1.4 KB per request survives each scavenge and is promoted (2–3 µs per
+ * request of scavenging at -m 100 against 0.7–1 µs: README "HTTP/2"), so one process per target
+ * would be one coin toss each.
  *
  *   node --conditions=@tsgi/source bench/h2.ts     (BENCH_REQUESTS, BENCH_ROUNDS, BENCH_WARMUP)
  *   BENCH_SOAK_S=300 node --conditions=@tsgi/source bench/h2.ts   (memory over a soak)
