@@ -49,7 +49,7 @@ export interface H2MalformedRequest {
 export type H2RequestHead = H2RequestFields | H2RequestRefusal | H2MalformedRequest
 
 /** RFC 9113 §8.2.2: fields that are about one HTTP/1.1 connection, never sent in HTTP/2. */
-export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
+const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
   'connection',
   'proxy-connection',
   'keep-alive',
@@ -57,8 +57,19 @@ export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
   'upgrade',
 ])
 /** `CONNECTION_SPECIFIC_LENGTH[n] === 1` when a connection-specific name is `n` long. */
-export const CONNECTION_SPECIFIC_LENGTH: Uint8Array = new Uint8Array(32)
+const CONNECTION_SPECIFIC_LENGTH = new Uint8Array(32)
 for (const name of CONNECTION_SPECIFIC) CONNECTION_SPECIFIC_LENGTH[name.length] = 1
+
+/**
+ * Whether `name` (any case) is a connection-specific field (§8.2.2). Most names fail on their
+ * length alone: no lowering and no set lookup per field.
+ */
+export function isConnectionSpecific(name: string): boolean {
+  return (
+    CONNECTION_SPECIFIC_LENGTH[name.length] === 1 &&
+    (CONNECTION_SPECIFIC.has(name) || CONNECTION_SPECIFIC.has(name.toLowerCase()))
+  )
+}
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const SCHEME = /^[A-Za-z][A-Za-z0-9+\-.]*$/
 
@@ -126,8 +137,7 @@ export function h2RequestFields(
       // Pseudo-headers are all read by now: `host` from :authority goes first (no unshift).
       if (authority !== undefined) fields.push(['host', authority])
     }
-    if (CONNECTION_SPECIFIC_LENGTH[name.length] === 1 && CONNECTION_SPECIFIC.has(name))
-      return malformed(`connection-specific header field ${name}`)
+    if (isConnectionSpecific(name)) return malformed(`connection-specific header field ${name}`)
     if (name === 'te') {
       if (value.trim().toLowerCase() !== 'trailers') return malformed('te other than trailers')
     } else if (name === 'host') {

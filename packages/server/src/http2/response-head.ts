@@ -8,7 +8,7 @@
  * @module
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { CONNECTION_SPECIFIC, CONNECTION_SPECIFIC_LENGTH } from './request-head.ts'
+import { isConnectionSpecific } from './request-head.ts'
 
 /** The options of `stream.respond`. */
 export type RespondOptions = Parameters<ServerHttp2Stream['respond']>[1]
@@ -22,7 +22,7 @@ export function h2ResponseHeaders(status: number, flat: readonly string[]): Outg
   const out: OutgoingHttpHeaders = { ':status': status }
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const name = flat[i]!.toLowerCase()
-    if (CONNECTION_SPECIFIC.has(name)) continue
+    if (isConnectionSpecific(name)) continue
     const value = flat[i + 1]!
     const seen = out[name]
     if (seen === undefined) out[name] = value
@@ -45,8 +45,7 @@ export function h2ResponseList(list: string[]): string[] {
   let w = 2
   for (let i = 2; i + 1 < list.length; i += 2) {
     const name = list[i]!
-    const n = name.length
-    if (CONNECTION_SPECIFIC_LENGTH[n] === 1 && CONNECTION_SPECIFIC.has(name.toLowerCase())) continue
+    if (isConnectionSpecific(name)) continue
     list[w] = name
     list[w + 1] = list[i + 1]!
     w += 2
